@@ -1,0 +1,55 @@
+# fazhi-archive — two commands on a fresh clone: `make crawl` and `make test`.
+# Every step leaves a stamp under .venv/.stamps, so a second run reuses what is there.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := $(VENV)/.stamps
+
+# Install a Debian package where we may (root with apt-get); otherwise print the exact line.
+apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian package(s): $(1)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	else echo "missing $(1): run  sudo apt-get update && sudo apt-get install -y $(1)" >&2; exit 1; fi
+
+.PHONY: help crawl test lint setup clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+crawl: setup $(STAMPS)/browser ## Set everything up, migrate the database, run the main job
+	$(BIN)/fazhi db upgrade
+	$(BIN)/fazhi --help
+
+test: setup $(STAMPS)/browser $(STAMPS)/compose lint ## Set everything up and run the whole test suite
+	$(BIN)/pytest
+
+lint: setup ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+setup: $(STAMPS)/install ## Create .venv and install the project (pip upgraded first)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	# The stock pip 23 skips trafilatura's lxml_html_clean; a current pip does not.
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMPS)/install: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@mkdir -p $(STAMPS) && touch $@
+
+# A browser for JavaScript pages: Playwright's download where it works, else the system Chromium.
+$(STAMPS)/browser: $(STAMPS)/install
+	@$(BIN)/fazhi browser --install 2>/dev/null || { $(call apt_install,chromium); $(BIN)/fazhi browser; }
+	@touch $@
+
+# docker-compose v1 validates docker-compose.yml in the tests (no engine needed).
+$(STAMPS)/compose: $(STAMPS)/install
+	@command -v docker-compose >/dev/null || { $(call apt_install,docker-compose); }
+	@touch $@
+
+clean: ## Remove the virtualenv and caches (keeps ./data)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

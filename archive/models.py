@@ -1,0 +1,280 @@
+"""The archive's schema: a public contract for the researchers who query it.
+
+Every table and column carries a ``comment=`` so ``\\d+`` in psql documents
+itself; constraint names come from one naming convention so SQLite and
+PostgreSQL migrations name things alike and later migrations can drop them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC timestamps on both backends.
+
+    SQLite has no time zones and hands back naive values; without this a
+    comparison between a fresh ``now()`` and a loaded row would raise.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware UTC datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+sha256 = Annotated[str, mapped_column(String(64))]
+utc = Annotated[dt.datetime, mapped_column(UTCDateTime())]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Source(Base):
+    __tablename__ = "source"
+    __table_args__ = ({"comment": "A portal or body we expect reports from (source registry)."},)
+
+    id: Mapped[intpk]
+    slug: Mapped[str] = mapped_column(
+        String(100), unique=True, comment="Registry key, e.g. fj-xm-siming"
+    )
+    name: Mapped[str] = mapped_column(String(200), comment="Portal name")
+    agency: Mapped[str | None] = mapped_column(String(200), comment="Body that publishes here")
+    level: Mapped[str | None] = mapped_column(String(10), comment="省 / 市 / 县 / 部门")
+    province: Mapped[str | None] = mapped_column(String(50), comment="Province name")
+    city: Mapped[str | None] = mapped_column(String(50), comment="Prefecture-level city")
+    county: Mapped[str | None] = mapped_column(String(50), comment="County-level division")
+    division_code: Mapped[str | None] = mapped_column(
+        String(6), comment="6-digit 行政区划代码 (GB/T 2260)"
+    )
+    home_url: Mapped[str] = mapped_column(Text, comment="Portal home page")
+    domains: Mapped[list[str]] = mapped_column(
+        JSONType, default=list, comment="Allowed host names (JSON list)"
+    )
+
+    reports: Mapped[list[Report]] = relationship(back_populates="source")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_run"
+    __table_args__ = (
+        CheckConstraint("trigger IN ('schedule', 'manual', 'worker')", name="trigger"),
+        CheckConstraint("status IN ('running', 'ok', 'failed', 'cancelled')", name="status"),
+        {"comment": "One crawl: who started it, on what, and how it ended."},
+    )
+
+    id: Mapped[intpk]
+    started_at: Mapped[utc] = mapped_column(default=utcnow, comment="Start (UTC)")
+    finished_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime(), comment="End (UTC); null while running"
+    )
+    trigger: Mapped[str] = mapped_column(String(10), comment="schedule | manual | worker")
+    sources: Mapped[list[str]] = mapped_column(
+        JSONType, default=list, comment="Slugs of the sources crawled (JSON list)"
+    )
+    status: Mapped[str] = mapped_column(
+        String(10), default="running", comment="running | ok | failed | cancelled"
+    )
+    stats: Mapped[dict[str, Any]] = mapped_column(
+        JSONType, default=dict, comment="Scrapy stats at close (JSON)"
+    )
+    error_summary: Mapped[str | None] = mapped_column(Text, comment="Why it failed, if it did")
+
+
+class Fetch(Base):
+    __tablename__ = "fetch"
+    __table_args__ = (
+        Index("ix_fetch_url", "url"),
+        Index("ix_fetch_body_sha256", "body_sha256"),
+        {"comment": "Every HTTP response or failure, with where its bytes are in the WARC files."},
+    )
+
+    id: Mapped[intpk]
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_run.id"), comment="Run that fetched it; null for `fazhi ingest`"
+    )
+    url: Mapped[str] = mapped_column(Text, comment="URL requested")
+    final_url: Mapped[str | None] = mapped_column(Text, comment="URL after redirects")
+    status: Mapped[int | None] = mapped_column(Integer, comment="HTTP status; null on failure")
+    headers: Mapped[dict[str, str]] = mapped_column(
+        JSONType, default=dict, comment="Response headers (JSON)"
+    )
+    content_type: Mapped[str | None] = mapped_column(String(200), comment="Content-Type")
+    size: Mapped[int | None] = mapped_column(BigInteger, comment="Body size in bytes")
+    body_sha256: Mapped[str | None] = mapped_column(String(64), comment="SHA-256 of the body")
+    fetched_at: Mapped[utc] = mapped_column(default=utcnow, comment="When (UTC)")
+    warc_file: Mapped[str | None] = mapped_column(Text, comment="WARC file, relative to data dir")
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger, comment="Record offset in it")
+    error: Mapped[str | None] = mapped_column(Text, comment="Reason of a failure, else null")
+
+
+class Report(Base):
+    __tablename__ = "report"
+    __table_args__ = (
+        Index("ix_report_report_year", "report_year"),
+        Index("ix_report_agency", "agency"),
+        Index("ix_report_division_code", "division_code"),
+        {"comment": "One real-world report: an issuing body's report on one year."},
+    )
+
+    id: Mapped[intpk]
+    identity_key: Mapped[str] = mapped_column(
+        String(300),
+        unique=True,
+        comment="normalised agency + '|' + year, or a fallback key when the agency is unknown",
+    )
+    agency: Mapped[str | None] = mapped_column(String(200), comment="Issuing body as published")
+    report_year: Mapped[int | None] = mapped_column(Integer, comment="Year reported on")
+    province: Mapped[str | None] = mapped_column(String(50), comment="Province")
+    city: Mapped[str | None] = mapped_column(String(50), comment="Prefecture-level city")
+    county: Mapped[str | None] = mapped_column(String(50), comment="County-level division")
+    division_code: Mapped[str | None] = mapped_column(String(6), comment="6-digit 行政区划代码")
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("source.id"), comment="Source it belongs to"
+    )
+    created_at: Mapped[utc] = mapped_column(default=utcnow, comment="First archived (UTC)")
+
+    source: Mapped[Source | None] = relationship(back_populates="reports")
+    versions: Mapped[list[ReportVersion]] = relationship(
+        back_populates="report", order_by="ReportVersion.version"
+    )
+
+
+class ReportVersion(Base):
+    __tablename__ = "report_version"
+    __table_args__ = (
+        UniqueConstraint("report_id", "version"),
+        {"comment": "A distinct text of a report; corrections make new versions."},
+    )
+
+    id: Mapped[intpk]
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), comment="The report")
+    version: Mapped[int] = mapped_column(Integer, comment="1, 2, … in order of first sighting")
+    content_sha256: Mapped[sha256] = mapped_column(
+        unique=True, comment="SHA-256 of the normalised text"
+    )
+    signature: Mapped[bytes | None] = mapped_column(
+        LargeBinary, comment="Near-duplicate signature (MinHash over character shingles)"
+    )
+    title: Mapped[str] = mapped_column(Text, comment="Title, Simplified, NFKC")
+    title_original: Mapped[str] = mapped_column(Text, comment="Title as published")
+    text: Mapped[str] = mapped_column(Text, comment="Body, Simplified, NFKC, a paragraph a line")
+    text_original: Mapped[str] = mapped_column(Text, comment="Body in the page's own script")
+    published_date: Mapped[dt.date | None] = mapped_column(comment="Publication date")
+    signed_date: Mapped[dt.date | None] = mapped_column(comment="Date under the signature")
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONType, default=dict, comment="索引号 table and meta tags (JSON)"
+    )
+    script: Mapped[str | None] = mapped_column(String(10), comment="zh-Hans | zh-Hant as found")
+    repairs: Mapped[list[str]] = mapped_column(
+        JSONType, default=list, comment="Transformations applied (JSON list)"
+    )
+    first_seen: Mapped[utc] = mapped_column(default=utcnow, comment="First sighting (UTC)")
+    last_seen: Mapped[utc] = mapped_column(default=utcnow, comment="Latest sighting (UTC)")
+
+    report: Mapped[Report] = relationship(back_populates="versions")
+    sightings: Mapped[list[Sighting]] = relationship(back_populates="version")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="version")
+
+
+class Sighting(Base):
+    __tablename__ = "sighting"
+    __table_args__ = (
+        UniqueConstraint("version_id", "url"),
+        {"comment": "Where and when a version was seen; reposts are flagged."},
+    )
+
+    id: Mapped[intpk]
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_version.id"), comment="Version")
+    fetch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fetch.id"), comment="Latest fetch that saw it"
+    )
+    url: Mapped[str] = mapped_column(Text, comment="Page URL")
+    site: Mapped[str] = mapped_column(String(253), comment="Host name of the URL")
+    is_repost: Mapped[bool] = mapped_column(
+        default=False, comment="A copy on a site that is not the issuing body's own"
+    )
+    first_seen: Mapped[utc] = mapped_column(default=utcnow, comment="First time seen here (UTC)")
+    last_seen: Mapped[utc] = mapped_column(default=utcnow, comment="Latest time seen here (UTC)")
+
+    version: Mapped[ReportVersion] = relationship(back_populates="sightings")
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+    __table_args__ = (
+        UniqueConstraint("version_id", "url"),
+        {"comment": "A file linked from a report page (PDF, DOCX, …) and its text."},
+    )
+
+    id: Mapped[intpk]
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_version.id"), comment="Version")
+    fetch_id: Mapped[int | None] = mapped_column(ForeignKey("fetch.id"), comment="Its fetch")
+    url: Mapped[str] = mapped_column(Text, comment="File URL")
+    file_name: Mapped[str] = mapped_column(Text, comment="Sanitised file name")
+    sha256: Mapped[str | None] = mapped_column(String(64), comment="SHA-256 of the file")
+    media_type: Mapped[str | None] = mapped_column(String(200), comment="Media type")
+    size: Mapped[int | None] = mapped_column(BigInteger, comment="Size in bytes")
+    text: Mapped[str | None] = mapped_column(Text, comment="Extracted text, cleaned")
+    text_unavailable: Mapped[str | None] = mapped_column(
+        Text, comment="Why there is no text (e.g. .wps not parsed), else null"
+    )
+
+    version: Mapped[ReportVersion] = relationship(back_populates="attachments")
+
+
+__all__ = [
+    "Attachment",
+    "Base",
+    "CrawlRun",
+    "Fetch",
+    "Report",
+    "ReportVersion",
+    "Sighting",
+    "Source",
+]

@@ -1,0 +1,1 @@
+"""The Scrapy project: one generic spider, its pipelines and the source registry."""

@@ -1,0 +1,1 @@
+"""Spiders of the Scrapy project (one generic, data-driven spider)."""

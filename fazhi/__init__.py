@@ -1,0 +1,1 @@
+"""The ``fazhi`` operator command."""

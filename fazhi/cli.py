@@ -1,0 +1,101 @@
+"""The ``fazhi`` command: one group, a subcommand per operator task.
+
+User errors end as one clean line on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from typing import Annotated
+
+import typer
+
+from archive import db
+from archive.config import Settings
+
+app = typer.Typer(
+    help="fazhi-archive: crawl and archive 法治政府建设情况报告.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema: migrate and verify.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: FAZHI_DATABASE_URL).")
+]
+
+
+def fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"fazhi-archive {version('fazhi-archive')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    _version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = None,
+) -> None:
+    """Crawl government portals for rule-of-law reports and keep a versioned archive."""
+
+
+def _database_url(url: str | None) -> str:
+    return url or Settings.from_env().database_url
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DbOption = None, revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    url = _database_url(database)
+    try:
+        db.upgrade(url, revision)
+    except Exception as exc:  # database down, bad URL: one line for the operator
+        raise fail(f"upgrade of {db.redact(url)} failed: {exc}") from exc
+    typer.echo(f"database {db.redact(url)} is at {revision}")
+
+
+@db_app.command("check")
+def db_check(database: DbOption = None) -> None:
+    """Fail when the models and the migrations disagree (a migration is missing)."""
+    url = _database_url(database)
+    try:
+        db.check(url)
+    except db.SchemaDrift as exc:
+        raise fail(f"models and migrations disagree: {exc}") from exc
+    except Exception as exc:
+        raise fail(f"check of {db.redact(url)} failed: {exc}") from exc
+    typer.echo(f"database {db.redact(url)}: models and migrations agree")
+
+
+@app.command("browser")
+def browser(
+    install: Annotated[
+        bool, typer.Option("--install", help="Download Playwright's Chromium if none is found.")
+    ] = False,
+) -> None:
+    """Show which Chromium renders JavaScript pages (and where it came from)."""
+    from crawler.browser import BrowserNotFound, resolve
+    from crawler.browser import install as install_browser
+
+    settings = Settings.from_env()
+    try:
+        found = install_browser(settings) if install else resolve(settings)
+    except BrowserNotFound as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"{found.path} ({found.origin})")
+
+
+def main() -> None:
+    try:
+        app()
+    except ValueError as exc:  # bad settings
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise SystemExit(1) from exc

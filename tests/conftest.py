@@ -1,0 +1,63 @@
+"""Session fixtures for real services; see tests/services.py for the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.services import (
+    RedisTarget,
+    fresh_postgres_database,
+    redis_namespace,
+    run_token,
+    unavailable,
+)
+
+
+@pytest.fixture(scope="session")
+def token() -> str:
+    return run_token()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(token: str) -> Iterator[str]:
+    with fresh_postgres_database(token) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_target(token: str) -> Iterator[RedisTarget]:
+    with redis_namespace(token) as target:
+        yield target
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    from archive.config import Settings
+    from crawler.browser import BrowserNotFound, resolve
+
+    try:
+        return resolve(Settings.from_env()).path
+    except BrowserNotFound as exc:
+        unavailable("Chromium", str(exc))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend; PostgreSQL gets the session's database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/archive.sqlite3"
+    url: str = request.getfixturevalue("postgres_url")
+    _reset_postgres(url)
+    return url
+
+
+def _reset_postgres(url: str) -> None:
+    """Empty the session database so each test starts from nothing."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")

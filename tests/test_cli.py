@@ -1,0 +1,83 @@
+"""The operator command: real subprocesses, as an operator runs it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.core import TyperGroup
+
+from fazhi.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fazhi(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
+    return subprocess.run(
+        [sys.executable, "-m", "fazhi", *args],
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def all_commands() -> list[str]:
+    """Every leaf command as 'db upgrade', walking the click tree typer builds."""
+
+    def walk(cmd: object, prefix: str) -> list[str]:
+        if isinstance(cmd, TyperGroup):
+            return [n for name, sub in cmd.commands.items() for n in walk(sub, f"{prefix}{name} ")]
+        return [prefix.strip()]
+
+    return walk(typer.main.get_command(app), "")
+
+
+def test_version() -> None:
+    result = fazhi("--version", cwd=ROOT)
+    assert result.returncode == 0
+    assert re.fullmatch(r"fazhi-archive \d+\.\d+\.\d+\n", result.stdout)
+
+
+@pytest.mark.parametrize("command", all_commands())
+def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
+    result = fazhi(*command.split(), "--help", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "Usage:" in result.stdout
+    assert f"fazhi {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_db_upgrade_then_check_from_defaults(tmp_path: Path) -> None:
+    """With no settings at all, the archive lands in ./data/archive.sqlite3."""
+    assert fazhi("db", "upgrade", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "data" / "archive.sqlite3").is_file()
+    check = fazhi("db", "check", cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert "agree" in check.stdout
+
+
+def test_db_check_fails_before_upgrade(tmp_path: Path) -> None:
+    result = fazhi("db", "check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_clean_line(tmp_path: Path) -> None:
+    result = fazhi("db", "upgrade", "--db", "postgresql://nobody@127.0.0.1:1/none", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "127.0.0.1:1" in result.stderr
+
+
+def test_misspelt_setting_is_refused(tmp_path: Path) -> None:
+    result = fazhi("db", "check", cwd=tmp_path, env={"FAZHI_DATBASE_URL": "x"})
+    assert result.returncode == 1
+    assert "FAZHI_DATBASE_URL" in result.stderr
