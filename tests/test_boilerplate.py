@@ -1,0 +1,126 @@
+"""The rule layer: every rule matches the example it came from, and never a report line."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html
+
+from archive import dom
+from archive.boilerplate import ContainerRule, LineRule, is_article_info, label_pairs, rules
+from archive.textlines import drop_boilerplate, is_fragment, rejoin_broken
+
+RULES = rules()
+# Real report sentences (from the seeds) that mention words the rules look for.
+REPORT_LINES = [
+    "11.多措并举推进政务公开。在政府网站主动公开信息3551条,收到信息公开申请32件,已办结31件;"
+    "“掌上西湖”APP发布图文信息2.3万篇,视频6275条;“西湖发布”微信发稿1823条;微博1294条。",
+    "(三)全面落实政务公开。加快政府信息公开平台建设,实现线上、线下政务公开渠道畅通。",
+    "四、2024年工作安排",
+    "一、强化组织领导,全面依法治区工作统筹推进",
+    "2023年,在市委、市政府的坚强领导下,西湖区坚持以习近平新时代中国特色社会主义思想为指导。",
+]
+
+
+@pytest.mark.parametrize("rule", RULES.lines, ids=[f"{r.name}:{r.example}" for r in RULES.lines])
+def test_line_rule_matches_its_example(rule: LineRule) -> None:
+    assert rule.matches(rule.example)
+
+
+@pytest.mark.parametrize("line", REPORT_LINES)
+def test_no_rule_cuts_a_report_line(line: str) -> None:
+    assert RULES.line_rule(line) is None
+    assert not is_article_info(line)
+
+
+@pytest.mark.parametrize("rule", RULES.containers, ids=[r.example for r in RULES.containers])
+def test_container_rule_matches_its_example(rule: ContainerRule) -> None:
+    element = html.fragment_fromstring(rule.example)
+    assert RULES.container_matches(f"{element.get('class', '')} {element.get('id', '')}")
+
+
+def test_article_info_example() -> None:
+    assert is_article_info(RULES.article_info.example)
+    assert is_article_info("发表日期:2022-03-15 15:49 字体显示:")
+    assert is_article_info("时间:2024-03-13 16:52")
+
+
+def test_metadata_table_example_parses() -> None:
+    pairs = dict(label_pairs(RULES.metadata_table.example, RULES.metadata_table))
+    assert pairs == {
+        "索引号": "A25110--2024-0003",
+        "主题分类": "综合政务",
+        "发布机构": "西湖区司法局",
+        "生成日期": "2024-02-20",
+    }
+
+
+BODY = "2023年，我区坚持以习近平法治思想为指导，扎实推进法治政府建设。现将有关情况报告如下："
+
+
+def test_cut_rest_ends_the_body() -> None:
+    cleaned = drop_boilerplate([BODY, "相关新闻推荐", "某区召开法治政府建设推进会"])
+    assert cleaned.lines == [BODY]
+    assert ("某区召开法治政府建设推进会", "after-related") in cleaned.removed
+
+
+def test_related_box_above_the_body_does_not_take_it() -> None:
+    cleaned = drop_boilerplate(["相关文章", BODY, BODY])
+    assert cleaned.lines == [BODY, BODY]
+    assert cleaned.removed == [("相关文章", "related")]
+
+
+def test_title_line_dropped_only_at_the_start() -> None:
+    title = "厦门市司法局关于2021年法治政府建设情况的报告"
+    cleaned = drop_boilerplate([title, "正文。", title], title)
+    assert cleaned.lines == ["正文。", title]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [("重要", True), ("通知", True), ("四、工作安排", False), ("正文。", False), ("i厦门", True)],
+)
+def test_tail_fragment(line: str, expected: bool) -> None:
+    assert is_fragment(line) is expected
+
+
+def test_rejoin_sentence_split_by_layout_but_not_headings() -> None:
+    lines = [
+        "一、强化组织领导",
+        "坚持党的全面领导，健全学习习近平法治思想常态化机制，将习近平法治思想列入各级党委",
+        "理论学习中心组学习计划。",
+        "二、优化政府职能",
+    ]
+    joined, count = rejoin_broken(lines)
+    assert count == 1
+    assert joined[1].endswith("列入各级党委理论学习中心组学习计划。")
+    assert joined[0] == "一、强化组织领导" and joined[2] == "二、优化政府职能"
+
+
+def test_prune_removes_navigation_keeps_content() -> None:
+    menu = "".join(f'<li><a href="/c{i}/">栏目{i}</a></li>' for i in range(30))
+    report = "<p>" + "现将有关情况报告如下。" * 40 + "</p>"
+    tree = html.document_fromstring(
+        f'<html><body><div class="nav"><ul>{menu}</ul></div>'
+        f'<div class="content-left">{report}</div>'
+        '<div class="footer">版权所有</div></body></html>'
+    )
+    cuts = dom.prune(tree)
+    text = dom.text_of(tree)
+    assert "栏目1" not in text and "版权所有" not in text
+    assert "现将有关情况报告如下" in text
+    assert any(c.startswith("container:nav") for c in cuts)
+
+
+def test_metadata_table_cut_into_pairs() -> None:
+    tree = html.document_fromstring(
+        "<html><body><table class=xxgk>"
+        "<tr><td>索引号：</td><td>A25110--2024-0003</td><td>主题分类：</td><td>综合政务</td></tr>"
+        "<tr><td>发布机构：</td><td>西湖区司法局</td><td>生成日期：</td><td>2024-02-20</td></tr>"
+        "</table><div><p>正文。</p></div></body></html>"
+    )
+    metadata, removed = dom.pop_metadata_tables(tree)
+    assert metadata["发布机构"] == "西湖区司法局"
+    assert metadata["生成日期"] == "2024-02-20"
+    assert "索引号" not in dom.text_of(tree)
+    assert "正文" in dom.text_of(tree)
+    assert removed
