@@ -15,7 +15,7 @@ from archive.charset import Decoded, decode_html, decode_text, resolve_charset
 from archive.errors import CharsetUndecidable, ExtractionError
 from tests.pages import Page, load_pages
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 URL = "http://www.example.gov.cn/art/2024/3/1/art_1.html"
 
 

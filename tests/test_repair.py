@@ -21,7 +21,7 @@ from archive.repair import (
     strip_pinyin_annotations,
 )
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SIMPLIFIED_SEEDS = ["000", "001", "002", "004"]
 LOST = "\ufffd"
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from archive.script import detect_script, normalize, to_simplified, traditional_share
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SIMPLIFIED_SEEDS = ["000", "001", "002", "004"]
 
 
