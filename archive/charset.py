@@ -70,7 +70,7 @@ _MIN_RIVAL_EVIDENCE = 20
 # Detection reads at most this much, starting just before the first non-ASCII
 # byte so that a page's head of scripts and styles does not fill the sample.
 _DETECTION_SAMPLE = 65536
-_SCORING_SAMPLE = 2000
+_SCORING_SAMPLE = 400  # non-ASCII characters: enough evidence, bounded cost per page
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 

@@ -116,8 +116,12 @@ def pop_metadata_tables(tree: html.HtmlElement) -> tuple[dict[str, str], list[st
 
 
 def _table_pairs(element: html.HtmlElement) -> list[tuple[str, str]] | None:
+    labels = rules().metadata_table
+    first = next((t.strip() for t in element.itertext() if t.strip()), "")
+    if first.rstrip(":：") not in labels.labels and not labels.pair.match(first):
+        return None  # cheap: a table's text starts with a label
     text = _cell_text(element)
-    pairs = label_pairs(text, rules().metadata_table)
+    pairs = label_pairs(text, labels)
     if not pairs or not text.startswith(pairs[0][0]):
         return None
     if any(len(value) > MAX_METADATA_VALUE for _label, value in pairs):

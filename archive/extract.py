@@ -11,7 +11,7 @@ what the archive stores against what the portal served.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -25,7 +25,7 @@ from archive.documents import document_lines
 from archive.errors import ExtractionError
 from archive.region import Region, region_of
 from archive.repair import repair_text
-from archive.script import detect_script, normalize, to_simplified
+from archive.script import detect_script, normalize, t2s
 from archive.textlines import drop_boilerplate, is_fragment, rejoin_broken
 
 # Below this many characters of body text a page is a cover for an attachment, not a report.
@@ -76,6 +76,11 @@ class _Body:
     info_lines: list[str] = field(default_factory=list)
     signed_by: str | None = None
     signed_on: dt.date | None = None
+    script: str = "zh-Hans"
+
+    def simplify(self, text: str) -> str:
+        """Simplified NFKC form; the script was detected once for the whole page."""
+        return normalize(t2s(text) if self.script == "zh-Hant" else text)
 
 
 def extract_page(
@@ -104,18 +109,16 @@ def extract_page(
     _clean(body_state, title_original, frozenset(link.name for link in links))
     text_original = "\n".join(body_state.lines)
 
-    script = detect_script(text_original + title_original)
-    title = normalize(to_simplified(title_original))
-    if script == "zh-Hant":
-        body_state.repairs.append("t2s")
-    text = normalize(to_simplified(text_original))
+    script = body_state.script
+    title = body_state.simplify(title_original)
+    text = body_state.simplify(text_original)
     if text != text_original:
         body_state.repairs.append("nfkc")
 
     signed = body_state.signed_on
     metadata = {**{k: meta[k] for k in KEPT_META if k in meta}, **table}
     published = _published_date(meta, table, body_state.info_lines + info_blocks, url, signed)
-    agency = _agency(table, title, body_state.signed_by, meta)
+    agency = _agency(table, title, body_state.signed_by, meta, body_state.simplify)
     warnings = list(decoded.warnings)
     if len(text) < THIN_BODY:
         warnings.append("attachment-only" if links else "thin-body")
@@ -208,7 +211,10 @@ def _clean(state: _Body, title: str, link_names: frozenset[str] = frozenset()) -
     """Repairs and line cleaning shared by pages and documents."""
     text, applied = repair_text("\n".join(state.lines))
     state.repairs.extend(applied)
-    canonical = _canonical if detect_script(text) == "zh-Hant" else str
+    state.script = detect_script(title + "\n" + text)
+    canonical = state.simplify if state.script == "zh-Hant" else str
+    if state.script == "zh-Hant":
+        state.repairs.append("t2s")
     cleaned = drop_boilerplate(text.split("\n") if text else [], title, link_names, canonical)
     state.lines = cleaned.lines
     state.removed.extend(cleaned.removed)
@@ -217,10 +223,6 @@ def _clean(state: _Body, title: str, link_names: frozenset[str] = frozenset()) -
     state.lines, joined = rejoin_broken(state.lines)
     if joined:
         state.repairs.append("rejoined-paragraphs")
-
-
-def _canonical(line: str) -> str:
-    return normalize(to_simplified(line))
 
 
 def _repair_title(title: str, repairs: list[str]) -> str:
@@ -274,20 +276,24 @@ def _published_date(
 
 
 def _agency(
-    table: Mapping[str, str], title: str, signature: str | None, meta: Mapping[str, str]
+    table: Mapping[str, str],
+    title: str,
+    signature: str | None,
+    meta: Mapping[str, str],
+    simplify: Callable[[str], str],
 ) -> str | None:
     """发布机构 field, title prefix, signature, meta tags — in that order of trust."""
     for key in AGENCY_FIELDS:
         if table.get(key):
-            return normalize(to_simplified(table[key]))
+            return simplify(table[key])
     from_title = agency_from_title(title)
     if from_title:
         return from_title
     if signature:
-        return normalize(to_simplified(signature))
+        return simplify(signature)
     for key in AGENCY_META:
         if meta.get(key):
-            return normalize(to_simplified(meta[key]))
+            return simplify(meta[key])
     return None
 
 
@@ -299,15 +305,12 @@ def extract_document(body: bytes, url: str, content_type: str | None = None) -> 
     state = _Body(lines=lines)
     _clean(state, title_original)
     text_original = "\n".join(state.lines)
-    script = detect_script(text_original + title_original)
-    if script == "zh-Hant":
-        state.repairs.append("t2s")
-    text = normalize(to_simplified(text_original))
-    title = normalize(to_simplified(title_original))
+    text = state.simplify(text_original)
+    title = state.simplify(title_original)
     warnings = [f"text-unavailable: {document.unavailable}"] if document.unavailable else []
     published = state.signed_on or date_from_url(url)
     agency = agency_from_title(title) or (
-        normalize(to_simplified(state.signed_by)) if state.signed_by else None
+        state.simplify(state.signed_by) if state.signed_by else None
     )
     return Extracted(
         url=url,
@@ -322,7 +325,7 @@ def extract_document(body: bytes, url: str, content_type: str | None = None) -> 
         region=region_of(agency),
         metadata={},
         attachments=(),
-        script=script,
+        script=state.script,
         encoding=document.kind,
         repairs=tuple(dict.fromkeys(state.repairs)),
         removed=tuple(state.removed),
