@@ -33,6 +33,7 @@ TITLE_TOKEN = re.compile(
 TITLE_META = ("ArticleTitle", "og:title", "title", "Title", "DC.Title")
 DATE_LIKE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}")
 INFO_BLOCK_MAX = 150
+CUT_SNIPPET = 80  # characters of a pruned block kept in `removed` for reviewers
 MAX_METADATA_VALUE = 120  # 名称 (the title) is the longest field of a real 索引号 table
 NAV_MIN_LINKS = 4
 NAV_LINK_RATIO = 0.5
@@ -136,9 +137,9 @@ def _cell_text(element: html.HtmlElement) -> str:
     return " ".join(t.strip() for t in element.itertext() if t.strip())
 
 
-def prune(tree: html.HtmlElement) -> list[str]:
-    """Remove non-content and navigation; return a description of each cut."""
-    cuts: list[str] = []
+def prune(tree: html.HtmlElement) -> list[tuple[str, str]]:
+    """Remove non-content and navigation; return (text snippet, rule) for each cut."""
+    cuts: list[tuple[str, str]] = []
     etree.strip_elements(tree, *DROP_TAGS, etree.Comment, with_tail=False)
     stats = _text_stats(tree)
     r = rules()
@@ -147,7 +148,7 @@ def prune(tree: html.HtmlElement) -> list[str]:
         element = stack.pop()
         reason = _cut_reason(element, stats[element], r) if element.tag != "body" else None
         if reason and element.getparent() is not None:
-            cuts.append(reason)
+            cuts.append((" ".join(text_of(element).split())[:CUT_SNIPPET], reason))
             element.drop_tree()
         else:
             stack.extend(child for child in element if isinstance(child.tag, str))

@@ -10,9 +10,11 @@ what the archive stores against what the portal served.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import trafilatura
 from lxml import html
@@ -21,7 +23,7 @@ from archive import dom
 from archive.agency import agency_from_signature, agency_from_title, is_signature_block
 from archive.charset import decode_html
 from archive.dates import date_from_url, parse_date, published_date_from_lines, report_year
-from archive.documents import document_lines
+from archive.documents import UNREADABLE, document_lines, kind_of
 from archive.errors import ExtractionError
 from archive.region import Region, region_of
 from archive.repair import repair_text
@@ -105,7 +107,7 @@ def extract_page(
     anchors = [*[line for line in body_state.lines[:8] if len(line) > 30][:1], chosen_title]
     links = dom.attachments(dom.content_scope(tree, anchors), url)
     body_state.removed.extend((text, "metadata-table") for text in table_text)
-    body_state.removed.extend(("", cut) for cut in cuts)
+    body_state.removed.extend(cuts)
     _clean(body_state, title_original, frozenset(link.name for link in links))
     text_original = "\n".join(body_state.lines)
 
@@ -331,3 +333,17 @@ def extract_document(body: bytes, url: str, content_type: str | None = None) -> 
         removed=tuple(state.removed),
         warnings=tuple(warnings),
     )
+
+
+def is_document(url: str, content_type: str | None) -> bool:
+    """Whether a response is an attachment file rather than an HTML page."""
+    return kind_of(url, content_type) in ("pdf", "docx", *UNREADABLE)
+
+
+def to_json(result: Extracted) -> dict[str, Any]:
+    """Every field as JSON-ready values (dates ISO, tuples as lists)."""
+    data = dataclasses.asdict(result)
+    for key in ("published_date", "signed_date"):
+        data[key] = data[key].isoformat() if data[key] else None
+    data["removed"] = [{"text": text, "rule": rule} for text, rule in result.removed]
+    return data

@@ -5,7 +5,9 @@ User errors end as one clean line on stderr and exit code 1, never a traceback.
 
 from __future__ import annotations
 
+import json
 from importlib.metadata import version
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -73,6 +75,43 @@ def db_check(database: DbOption = None) -> None:
     except Exception as exc:
         raise fail(f"check of {db.redact(url)} failed: {exc}") from exc
     typer.echo(f"database {db.redact(url)}: models and migrations agree")
+
+
+@app.command("extract")
+def extract(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Saved page or file.")],
+    url: Annotated[str, typer.Option(help="URL the file was fetched from.")] = "",
+    content_type: Annotated[
+        str | None, typer.Option(help="Content-Type it was served with (charset included).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every field as JSON.")] = False,
+) -> None:
+    """Extract one saved page (or PDF/DOCX attachment) and print what the archive would store."""
+    from archive.errors import ExtractionError
+    from archive.extract import extract_document, extract_page, is_document, to_json
+
+    body = file.read_bytes()
+    url = url or file.resolve().as_uri()
+    try:
+        if is_document(url, content_type):
+            result = extract_document(body, url, content_type)
+        else:
+            headers = {"Content-Type": content_type} if content_type else None
+            result = extract_page(body, url, headers)
+    except ExtractionError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"title:     {result.title}")
+    typer.echo(f"year:      {result.report_year}   agency: {result.agency}")
+    typer.echo(f"published: {result.published_date}   signed: {result.signed_date}")
+    typer.echo(f"script:    {result.script}   encoding: {result.encoding}")
+    typer.echo(f"repairs:   {', '.join(result.repairs) or '-'}")
+    typer.echo(f"warnings:  {', '.join(result.warnings) or '-'}")
+    typer.echo(f"removed:   {len(result.removed)} lines/blocks (see --json)")
+    typer.echo("")
+    typer.echo(result.text)
 
 
 @app.command("browser")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -81,3 +82,29 @@ def test_misspelt_setting_is_refused(tmp_path: Path) -> None:
     result = fazhi("db", "check", cwd=tmp_path, env={"FAZHI_DATBASE_URL": "x"})
     assert result.returncode == 1
     assert "FAZHI_DATBASE_URL" in result.stderr
+
+
+def test_extract_prints_the_report(tmp_path: Path) -> None:
+    page = ROOT / "tests/fixtures/pages/mirror/haizhu_gov_2023_hant.html"
+    result = fazhi("extract", str(page), "--url", "http://127.0.0.1/a.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "广州市海珠区人民政府关于2023年度法治政府建设情况的报告" in result.stdout
+    assert "t2s" in result.stdout
+
+
+def test_extract_json_has_every_field(tmp_path: Path) -> None:
+    page = ROOT / "tests/fixtures/pages/jpaas/nanchang_xihu_sfj_2023.html"
+    result = fazhi("extract", str(page), "--json", cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert data["agency"] == "西湖区司法局"
+    assert data["metadata"]["索引号"] == "A25110--2024-0003"
+    assert {"text", "text_original", "removed", "repairs", "warnings", "region"} <= set(data)
+    assert all({"text", "rule"} == set(r) for r in data["removed"])
+
+
+def test_extract_refuses_binary_as_html(tmp_path: Path) -> None:
+    fake = tmp_path / "page.html"
+    fake.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
+    result = fazhi("extract", str(fake), "--content-type", "text/html", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
