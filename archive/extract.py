@@ -109,21 +109,51 @@ def extract_page(
     body_state.removed.extend((text, "metadata-table") for text in table_text)
     body_state.removed.extend(cuts)
     _clean(body_state, title_original, frozenset(link.name for link in links))
-    text_original = "\n".join(body_state.lines)
-
-    script = body_state.script
-    title = body_state.simplify(title_original)
-    text = body_state.simplify(text_original)
-    if text != text_original:
-        body_state.repairs.append("nfkc")
-
-    signed = body_state.signed_on
-    metadata = {**{k: meta[k] for k in KEPT_META if k in meta}, **table}
-    published = _published_date(meta, table, body_state.info_lines + info_blocks, url, signed)
-    agency = _agency(table, title, body_state.signed_by, meta, body_state.simplify)
+    published = _published_date(
+        meta, table, body_state.info_lines + info_blocks, url, body_state.signed_on
+    )
     warnings = list(decoded.warnings)
-    if len(text) < THIN_BODY:
+    if sum(len(line) for line in body_state.lines) < THIN_BODY:
         warnings.append("attachment-only" if links else "thin-body")
+    return _assemble(
+        body_state,
+        url,
+        title_original,
+        published=published,
+        agency=_agency(
+            table,
+            body_state.simplify(title_original),
+            body_state.signed_by,
+            meta,
+            body_state.simplify,
+        ),
+        metadata={**{k: meta[k] for k in KEPT_META if k in meta}, **table},
+        links=tuple(links),
+        encoding=decoded.encoding,
+        warnings=warnings,
+        region_hint=region_hint,
+    )
+
+
+def _assemble(
+    state: _Body,
+    url: str,
+    title_original: str,
+    *,
+    published: dt.date | None,
+    agency: str | None,
+    metadata: dict[str, str],
+    links: tuple[dom.Link, ...],
+    encoding: str,
+    warnings: list[str],
+    region_hint: str | None = None,
+) -> Extracted:
+    """The record, from a cleaned body: Simplified NFKC text beside the original."""
+    text_original = "\n".join(state.lines)
+    text = state.simplify(text_original)
+    title = state.simplify(title_original)
+    if text != text_original:
+        state.repairs.append("nfkc")
     return Extracted(
         url=url,
         title=title,
@@ -133,14 +163,14 @@ def extract_page(
         report_year=report_year(title, text, published),
         agency=agency,
         published_date=published,
-        signed_date=signed,
+        signed_date=state.signed_on,
         region=region_of(agency, region_hint),
         metadata=metadata,
-        attachments=tuple(links),
-        script=script,
-        encoding=decoded.encoding,
-        repairs=tuple(dict.fromkeys(body_state.repairs)),
-        removed=tuple(body_state.removed),
+        attachments=links,
+        script=state.script,
+        encoding=encoding,
+        repairs=tuple(dict.fromkeys(state.repairs)),
+        removed=tuple(state.removed),
         warnings=tuple(warnings),
     )
 
@@ -302,36 +332,23 @@ def _agency(
 def extract_document(body: bytes, url: str, content_type: str | None = None) -> Extracted:
     """Extract an attachment (PDF, DOCX); other formats come back empty with a warning."""
     document = document_lines(body, url, content_type)
-    lines = document.lines
-    title_original = next((line for line in lines[:5] if "报告" in line or "報告" in line), "")
-    state = _Body(lines=lines)
+    title_original = next((ln for ln in document.lines[:5] if "报告" in ln or "報告" in ln), "")
+    state = _Body(lines=document.lines)
     _clean(state, title_original)
-    text_original = "\n".join(state.lines)
-    text = state.simplify(text_original)
     title = state.simplify(title_original)
-    warnings = [f"text-unavailable: {document.unavailable}"] if document.unavailable else []
-    published = state.signed_on or date_from_url(url)
     agency = agency_from_title(title) or (
         state.simplify(state.signed_by) if state.signed_by else None
     )
-    return Extracted(
-        url=url,
-        title=title,
-        title_original=title_original,
-        text=text,
-        text_original=text_original,
-        report_year=report_year(title, text, published),
+    return _assemble(
+        state,
+        url,
+        title_original,
+        published=state.signed_on or date_from_url(url),
         agency=agency,
-        published_date=published,
-        signed_date=state.signed_on,
-        region=region_of(agency),
         metadata={},
-        attachments=(),
-        script=state.script,
+        links=(),
         encoding=document.kind,
-        repairs=tuple(dict.fromkeys(state.repairs)),
-        removed=tuple(state.removed),
-        warnings=tuple(warnings),
+        warnings=[f"text-unavailable: {document.unavailable}"] if document.unavailable else [],
     )
 
 
