@@ -14,6 +14,8 @@ import typer
 
 from archive import db
 from archive.config import Settings
+from fazhi.archive_commands import export, reports_app
+from fazhi.common import DbOption, database_url, fail
 
 app = typer.Typer(
     help="fazhi-archive: crawl and archive 法治政府建设情况报告.",
@@ -23,14 +25,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema: migrate and verify.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database URL (default: FAZHI_DATABASE_URL).")
-]
-
-
-def fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(1)
+app.add_typer(reports_app, name="reports")
+app.command("export")(export)
 
 
 def _version_callback(value: bool) -> None:
@@ -49,14 +45,10 @@ def root(
     """Crawl government portals for rule-of-law reports and keep a versioned archive."""
 
 
-def _database_url(url: str | None) -> str:
-    return url or Settings.from_env().database_url
-
-
 @db_app.command("upgrade")
 def db_upgrade(database: DbOption = None, revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
-    url = _database_url(database)
+    url = database_url(database)
     try:
         db.upgrade(url, revision)
     except Exception as exc:  # database down, bad URL: one line for the operator
@@ -67,7 +59,7 @@ def db_upgrade(database: DbOption = None, revision: str = "head") -> None:
 @db_app.command("check")
 def db_check(database: DbOption = None) -> None:
     """Fail when the models and the migrations disagree (a migration is missing)."""
-    url = _database_url(database)
+    url = database_url(database)
     try:
         db.check(url)
     except db.SchemaDrift as exc:

@@ -1,0 +1,101 @@
+"""`fazhi export` and `fazhi reports …`: the archive as researchers read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from archive import export as exporter
+from archive.reports import NotFound, diff, get_report, list_reports
+from fazhi.common import DbOption, fail, session_for
+
+reports_app = typer.Typer(help="Browse archived reports and their versions.", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def export(
+    format: Annotated[Format, typer.Option("--format", help="jsonl or csv.")] = Format.jsonl,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only versions seen on or after DATE."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    database: DbOption = None,
+) -> None:
+    """Export one record per report version (the documented contract: docs/schema.md)."""
+    write = exporter.write_jsonl if format is Format.jsonl else exporter.write_csv
+    with session_for(database) as session:
+        rows = exporter.records(session, since.date() if since else None)
+        if out is None:
+            count = write(rows, sys.stdout)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                count = write(rows, handle)
+    typer.echo(f"exported {count} versions", err=True)
+
+
+@reports_app.command("list")
+def reports_list(
+    year: Annotated[int | None, typer.Option(help="Year reported on.")] = None,
+    agency: Annotated[str | None, typer.Option(help="Part of the agency name.")] = None,
+    database: DbOption = None,
+) -> None:
+    """List reports: id, year, agency, region code, number of versions."""
+    table = Table("id", "year", "agency", "region", "versions")
+    with session_for(database) as session:
+        for report, versions in list_reports(session, year, agency):
+            table.add_row(
+                str(report.id),
+                str(report.report_year or "?"),
+                report.agency or "?",
+                report.division_code or "",
+                str(versions),
+            )
+    Console().print(table)
+
+
+@reports_app.command("show")
+def reports_show(report_id: int, database: DbOption = None) -> None:
+    """Show a report: its versions and where each was seen."""
+    with session_for(database) as session:
+        try:
+            report = get_report(session, report_id)
+        except NotFound as exc:
+            raise fail(str(exc)) from exc
+        typer.echo(f"report {report.id}: {report.agency or '?'} {report.report_year or '?'}")
+        for version in report.versions:
+            typer.echo(
+                f"  v{version.version} {version.title} "
+                f"(first {version.first_seen:%Y-%m-%d}, last {version.last_seen:%Y-%m-%d}, "
+                f"{len(version.text)} chars)"
+            )
+            for sighting in version.sightings:
+                mark = " [repost]" if sighting.is_repost else ""
+                typer.echo(f"    {sighting.url}{mark}")
+
+
+@reports_app.command("diff")
+def reports_diff(
+    report_id: int,
+    from_version: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
+    to_version: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
+    database: DbOption = None,
+) -> None:
+    """A readable diff between two versions of a report (default: the last two)."""
+    with session_for(database) as session:
+        try:
+            lines = diff(get_report(session, report_id), from_version, to_version)
+        except NotFound as exc:
+            raise fail(str(exc)) from exc
+    typer.echo("\n".join(lines) if lines else "versions are identical")
