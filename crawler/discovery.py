@@ -1,0 +1,113 @@
+"""Focused discovery: which links on a portal page lead to reports, and in what order.
+
+Pure functions over (anchor text, URL) pairs, so they are tested without a
+crawl. Report candidates are recognised by the same classifier the archive
+uses (``archive.classify``) on the anchor: a 政府信息公开工作年度报告 link is a
+distractor, counted with its type, and never fetched as a report.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from archive.classify import DocType, classify
+
+RULES_FILE = Path(__file__).with_name("data") / "discovery.toml"
+ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
+# TRS list pages write their pager with a script: createPageHTML(count, current, "index", "htm")
+TRS_PAGER = re.compile(
+    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
+)
+SUBJECT = re.compile(r"法治政府|依法行政|法治建设|述法|法治")
+MIN_TITLE = 8  # an anchor shorter than this is navigation, not a document title
+
+
+class LinkKind(StrEnum):
+    CANDIDATE = "candidate"  # its anchor names an annual report: fetch and archive
+    DISTRACTOR = "distractor"  # a document of another type: count, do not fetch
+    ATTACHMENT = "attachment"  # a report file linked from a listing
+    PAGINATION = "pagination"
+    LISTING = "listing"  # a column worth exploring
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    anchor: str
+    kind: LinkKind
+    priority: int
+    doc_type: DocType | None = None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    signals: tuple[tuple[str, re.Pattern[str], int], ...]
+    article_urls: tuple[re.Pattern[str], ...]
+    next_anchors: frozenset[str]
+    pagination_url: re.Pattern[str]
+
+
+@cache
+def rules() -> _Rules:
+    data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+    return _Rules(
+        signals=tuple((s["where"], re.compile(s["pattern"]), s["weight"]) for s in data["signal"]),
+        article_urls=tuple(re.compile(a["pattern"]) for a in data["article_url"]),
+        next_anchors=frozenset(data["pagination"]["anchors"]),
+        pagination_url=re.compile(data["pagination"]["url"]),
+    )
+
+
+def classify_link(url: str, anchor: str) -> Link:
+    """What following this link gives, and how urgently (higher first)."""
+    anchor = " ".join(anchor.split())
+    r = rules()
+    path = unquote(urlsplit(url).path)
+    title = ATTACHMENT.sub("", anchor)  # "…工作报告.pdf" names the report too
+    if len(title) >= MIN_TITLE:
+        doc_type, _reason = classify(title)
+        if doc_type is DocType.ANNUAL_REPORT:
+            kind = LinkKind.ATTACHMENT if ATTACHMENT.search(path) else LinkKind.CANDIDATE
+            return Link(url, anchor, kind, 100, doc_type)
+        if _confusable(doc_type, title) and (is_article(url) or ATTACHMENT.search(path)):
+            return Link(url, anchor, LinkKind.DISTRACTOR, 0, doc_type)
+    if anchor in r.next_anchors or (r.pagination_url.search(url) and anchor.isdigit()):
+        return Link(url, anchor, LinkKind.PAGINATION, 50)
+    if is_article(url) or ATTACHMENT.search(path):
+        return Link(url, anchor, LinkKind.IGNORED, 0)
+    score = sum(
+        weight
+        for where, pattern, weight in r.signals
+        if pattern.search(anchor if where == "anchor" else url)
+    )
+    if score > 0:
+        return Link(url, anchor, LinkKind.LISTING, score)
+    return Link(url, anchor, LinkKind.IGNORED, 0)
+
+
+def _confusable(doc_type: DocType, title: str) -> bool:
+    """A document a keyword crawler would mistake for the report: counted, with its type."""
+    return doc_type is DocType.INFO_DISCLOSURE_REPORT or (
+        doc_type is not DocType.OTHER and SUBJECT.search(title) is not None
+    )
+
+
+def is_article(url: str) -> bool:
+    return any(pattern.search(url) for pattern in rules().article_urls)
+
+
+def trs_pages(script: str, page_url: str) -> list[str]:
+    """All pages of a TRS list from its createPageHTML(...) call."""
+    match = TRS_PAGER.search(script)
+    if not match:
+        return []
+    count, _current, stem, ext = int(match[1]), int(match[2]), match[3], match[4]
+    names = [f"{stem}.{ext}"] + [f"{stem}_{n}.{ext}" for n in range(1, count)]
+    return [urljoin(page_url, name) for name in names]
