@@ -16,6 +16,7 @@ from archive import db
 from archive.config import Settings
 from fazhi.archive_commands import export, reports_app
 from fazhi.common import DbOption, database_url, fail
+from fazhi.sources_commands import sources_app
 
 app = typer.Typer(
     help="fazhi-archive: crawl and archive 法治政府建设情况报告.",
@@ -26,6 +27,7 @@ db_app = typer.Typer(help="Database schema: migrate and verify.", no_args_is_hel
 app.add_typer(db_app, name="db")
 
 app.add_typer(reports_app, name="reports")
+app.add_typer(sources_app, name="sources")
 app.command("export")(export)
 
 

@@ -1,0 +1,89 @@
+"""`fazhi sources …`: the source registry as an operator reviews it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawler.registry import (
+    DEFAULT_DIRECTORY,
+    Level,
+    RegistryError,
+    Source,
+    load_registry,
+    read_registry,
+)
+from fazhi.common import fail
+
+sources_app = typer.Typer(
+    help="The source registry: the portals the crawler visits.", no_args_is_help=True
+)
+
+DirectoryOption = Annotated[
+    Path,
+    typer.Option(
+        "--dir", file_okay=False, exists=True, help="Registry directory (default: the shipped one)."
+    ),
+]
+
+
+def _console() -> Console:
+    # Piped output would fold URLs at 80 columns; a row per line keeps `| grep` working.
+    console = Console()
+    if not console.is_terminal:
+        console.width = 1000
+    return console
+
+
+def _province(source: Source) -> str:
+    return source.region.province if source.region else "(repost sites)"
+
+
+@sources_app.command("list")
+def sources_list(
+    province: Annotated[
+        str | None, typer.Option(help="Province name or its start: 福建, 福建省.")
+    ] = None,
+    level: Annotated[Level | None, typer.Option(help="Level of the body.")] = None,
+    directory: DirectoryOption = DEFAULT_DIRECTORY,
+) -> None:
+    """List sources: slug, agency, level, division code, home URL."""
+    try:
+        registry = load_registry(directory)
+    except RegistryError as exc:
+        count, first = len(exc.problems), exc.problems[0]
+        raise fail(f"{count} problem(s), first {first}; see `fazhi sources check`") from exc
+    table = Table("slug", "agency", "level", "division code", "home URL", box=None, pad_edge=False)
+    for source in registry.select(province, level):
+        table.add_row(
+            source.slug,
+            source.agency or "",
+            source.level or "",
+            source.division_code or "",
+            source.home_url,
+        )
+    _console().print(table)
+
+
+@sources_app.command("check")
+def sources_check(directory: DirectoryOption = DEFAULT_DIRECTORY) -> None:
+    """Validate every source file; print counts by province and level, and every problem."""
+    registry, problems = read_registry(directory)
+    by_province = Counter(map(_province, registry))
+    by_level = Counter((_province(s), s.level) for s in registry)
+    table = Table("province", *Level, "total", box=None, pad_edge=False)
+    for province, total in by_province.items():
+        table.add_row(province, *(str(by_level[province, lvl]) for lvl in Level), str(total))
+    _console().print(table)
+    unverified = sum(s.unverified for s in registry)
+    typer.echo(f"{len(registry)} valid sources, {unverified} with URLs marked unverified")
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        raise fail(f"{len(problems)} problem(s) in {directory}")
+    typer.echo("no problems")
