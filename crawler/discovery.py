@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from archive.classify import DocType, classify
+from archive.dates import report_year
 
 RULES_FILE = Path(__file__).with_name("data") / "discovery.toml"
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
@@ -73,10 +74,13 @@ def classify_link(url: str, anchor: str) -> Link:
     title = ATTACHMENT.sub("", anchor)  # "…工作报告.pdf" names the report too
     if len(title) >= MIN_TITLE:
         doc_type, _reason = classify(title)
-        if doc_type is DocType.ANNUAL_REPORT:
+        # A document title names its year; a column named like one (法治政府建设年度报告)
+        # is a listing to explore, not a report.
+        is_document = report_year(title) is not None or is_article(url) or ATTACHMENT.search(path)
+        if doc_type is DocType.ANNUAL_REPORT and is_document:
             kind = LinkKind.ATTACHMENT if ATTACHMENT.search(path) else LinkKind.CANDIDATE
             return Link(url, anchor, kind, 100, doc_type)
-        if _confusable(doc_type, title) and (is_article(url) or ATTACHMENT.search(path)):
+        if _confusable(doc_type, title) and is_document:
             return Link(url, anchor, LinkKind.DISTRACTOR, 0, doc_type)
     if anchor in r.next_anchors or (r.pagination_url.search(url) and anchor.isdigit()):
         return Link(url, anchor, LinkKind.PAGINATION, 50)

@@ -18,7 +18,8 @@ from urllib.parse import parse_qsl, urlsplit
 # 2024-03-13, 2024/3/13, 2024.03, 20240313 — not a bare 4-digit id.
 DATE_VALUE = re.compile(r"^\d{4}(?:[-/.]\d{1,2}(?:[-/.]\d{1,2})?|(?:0[1-9]|1[0-2])[0-3]\d)$")
 PAGE_KEYS = frozenset({"page", "pageno", "pageindex", "pagenum", "p", "curpage", "pn", "start"})
-PAGE_IN_PATH = re.compile(r"(?:(?:index|list|default)_|/page/)(\d+)(?:\.s?html?|/)?$")
+# index_7.htm, list_12.html, DedeCMS list_7_999.html (column 7, page 999), /page/9/
+PAGE_IN_PATH = re.compile(r"(?:(?:index|list|default)(?:_\d+)*_|/page/)(\d+)(?:\.s?html?|/)?$")
 
 
 @dataclass(frozen=True)

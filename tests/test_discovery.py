@@ -33,6 +33,12 @@ LINKS = [
     ("https://www.siming.gov.cn/wza/", "无障碍", LinkKind.IGNORED),
     ("https://www.siming.gov.cn/jgzn/", "机构职能", LinkKind.IGNORED),
     ("https://www.siming.gov.cn/xwzx/t20240105_9.htm", "思明区举办迎春游园会", LinkKind.IGNORED),
+    # a column named like the report is a listing to explore; a dated title is a document
+    ("https://www.siming.gov.cn/xxgk/fzzfjsndbg/", "法治政府建设年度报告", LinkKind.LISTING),
+    ("https://farm.example/a/2020/0322/1827.html", "湖滨新区2019年度法治政府建设情况报告",
+     LinkKind.CANDIDATE),
+    ("https://farm.example/a/2021/0110/77.html", "某市2020年政府信息公开工作年度报告",
+     LinkKind.DISTRACTOR),
 ]  # fmt: skip
 
 
@@ -76,6 +82,7 @@ def test_trs_pager_script() -> None:
         ("https://x.gov.cn/xxgk/xxgk/t1.htm", "repeating-path:/xxgk/"),
         ("https://x.gov.cn/a/b/a/b/index.html", "repeating-path:/a/b/"),
         ("https://x.gov.cn/list/index_201.htm", "page-beyond-200"),
+        ("https://farm.example/a/list_7_999.html", "page-beyond-200"),
         ("https://x.gov.cn/list?page=999", "page-beyond-200"),
         ("https://x.gov.cn/cal?date=1899-12-31", "calendar-out-of-range:date"),
         ("https://x.gov.cn/cal?date=2999-01-01", "calendar-out-of-range:date"),

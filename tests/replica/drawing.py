@@ -1,0 +1,173 @@
+"""Pages of a replica site drawn in its skin: documents as the saved pages are, listings in the
+same chrome with the article block swapped for the list.
+
+A document's expected text is the generator's reader's view of the very blocks drawn into it
+(``page_build.expected_lines``), so the manifest cannot disagree with the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from html import escape, unescape
+from typing import Any
+
+from tests.replica.config import Site
+from tests.replica.fixture_tools import (
+    SEEDS,
+    body_markup,
+    page_build,
+    reader_text,
+    render_nav,
+    skin,
+)
+
+Block = body_markup.Block
+CHINA = dt.timezone(dt.timedelta(hours=8))
+NAV_LINK = re.compile(r'<a href="([^"]+)"[^>]*>([^<]+)</a>')
+# The mirror's ruby-in-parentheses after a Han character, e.g. 區(qū).
+ANNOTATED = re.compile(rf"([\u4e00-\u9fff])({reader_text.PINYIN_ANNOTATION.pattern})")
+SUMMARY_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A page's bytes, its title as shown, and the report text a reader must get from it."""
+
+    body: bytes
+    title: str
+    text: str
+    attachments: tuple[dict[str, str], ...]
+
+
+def context(site: Site, *, title: str, url: str, date: dt.date, ident: int, **extra: Any) -> dict:
+    """The values a site's templates (fields, 索引号 table, documents) may use."""
+    moment = dt.datetime.combine(date, dt.time(9 + ident % 8, ident * 7 % 60), CHINA)
+    words = {key: value for key, value in site.words.items() if key != "units"}
+    units = {f"unit{n}": unit for n, unit in enumerate(site.words.get("units", []), 1)}
+    return {
+        "agency": site.agency,
+        **words,
+        **units,
+        "title": title,
+        "url": url,
+        "date": date,
+        "date_cn": f"{date.year}年{date.month}月{date.day}日",
+        "time": moment.strftime("%H:%M"),
+        "epoch": int(moment.timestamp()),
+        "id": ident,
+        "serial": f"{ident % 100_000:05d}",
+        "bucket": ident // 1000,
+        "shelf": ident // 1_000_000,
+        "summary": "",
+        **extra,
+    }
+
+
+def site_spec(site: Site, title: str, ctx: dict[str, Any]) -> dict[str, Any]:
+    """A generator spec for a page of this site (skin, encoding, editor style, fields, table)."""
+    return {
+        "skin": site.skin,
+        "url": ctx["url"],
+        "encoding": site.encoding,
+        "style": site.style,
+        "title": title,
+        "fields": {name: template.format(**ctx) for name, template in site.fields.items()},
+        "metadata": [[label, value.format(**ctx)] for label, value in site.metadata],
+        "metadata_layout": site.metadata_layout,
+        "traditional": "page" if site.traditional else None,
+        "expected": {"script": "zh-Hant" if site.traditional else "zh-Hans"},
+    }
+
+
+def summary(blocks: list[Block]) -> str:
+    """A CMS's auto description: the opening paragraph cut short."""
+    first = next((b.text for b in blocks if b.kind == "paragraph" and len(b.text) > 20), "")
+    return first[:SUMMARY_CHARS] + "..."
+
+
+def draw(spec: dict[str, Any], blocks: list[Block]) -> Drawn:
+    """The page the generator makes of a spec and its blocks."""
+    html = page_build.page_html(spec, blocks)
+    return Drawn(
+        body=page_build.encode_page(html, spec),
+        title=page_build.page_title(spec),
+        text="\n".join(page_build.expected_lines(blocks, spec)),
+        attachments=tuple(page_build.expected_attachments(blocks, spec)),
+    )
+
+
+def markup_blocks(spec: dict[str, Any], markup: str) -> list[Block]:
+    """Blocks of body markup, in the page's script (converted when the site is Traditional)."""
+    return page_build.page_blocks({**spec, "body": markup}, SEEDS)
+
+
+def edited(blocks: list[Block], edits: list[tuple[str, str]]) -> list[Block]:
+    """Blocks with corrections applied; an edit that changes nothing is a data error."""
+    for old, new in edits:
+        if not any(old in block.text or _in_rows(old, block) for block in blocks):
+            raise ValueError(f"edit target not in the report: {old!r}")
+        blocks = [
+            replace(
+                block,
+                text=block.text.replace(old, new),
+                rows=tuple(tuple(cell.replace(old, new) for cell in row) for row in block.rows),
+            )
+            for block in blocks
+        ]
+    return blocks
+
+
+def _in_rows(needle: str, block: Block) -> bool:
+    return any(needle in cell for row in block.rows for cell in row)
+
+
+@cache
+def _pinyin() -> dict[str, str]:
+    """Character → its annotation, e.g. 區 → (qū), as the mirror writes them in seed 003."""
+    seed = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")
+    return dict(ANNOTATED.findall(seed))
+
+
+def annotate(text: str) -> str:
+    """Traditional text with the mirror's pinyin after each character it annotates."""
+    annotations = _pinyin()
+    return "".join(char + annotations.get(char, "") for char in text)
+
+
+def annotated(blocks: list[Block]) -> list[Block]:
+    return [replace(block, text=annotate(block.text)) for block in blocks]
+
+
+class Chrome:
+    """A site's skin with the article block replaced by a listing: its list and home pages."""
+
+    def __init__(self, site: Site) -> None:
+        loaded = skin.load_skin(site.skin)
+        start, end = site.listing_at
+        html = loaded.html
+        if html.count(start) != 1 or html.count(end) != 1 or html.index(end) < html.index(start):
+            raise ValueError(f"{site.slug}: listing_at markers must each occur once, in order")
+        self.site = site
+        self.template = html[: html.index(start)] + "{{listing}}" + html[html.index(end) :]
+        self.nav = render_nav(**loaded.nav) if loaded.nav else ""
+        self.crlf = loaded.crlf
+
+    def nav_links(self) -> list[tuple[str, str]]:
+        """(label, href) of the site's menu, as drawn."""
+        return [(unescape(label), unescape(href)) for href, label in NAV_LINK.findall(self.nav)]
+
+    def page(self, title: str, listing: str, ctx: dict[str, Any]) -> bytes:
+        """A listing page; the skin's article fields get the list's own values."""
+        fields = dict.fromkeys(skin.placeholders(self.template), "")
+        fields |= {name: t.format(**ctx) for name, t in self.site.fields.items() if name in fields}
+        fields |= {"title": escape(title, quote=False), "nav": self.nav, "listing": listing}
+        html = skin.fill(self.template, fields)
+        if self.site.traditional:
+            html = reader_text.to_traditional(html)
+        html = html.replace("\r\n", "\n")
+        if self.crlf:
+            html = html.replace("\n", "\r\n")
+        return html.encode(self.site.encoding)

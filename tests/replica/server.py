@@ -1,0 +1,191 @@
+"""The local replica of government portals: one HTTP server per site, on 127.0.0.1 only.
+
+    with start_replica() as replica:
+        replica.sites["xm-siming"]           # 'http://127.0.0.1:41213'
+        replica.set_phase(2)                 # corrections and re-publications go online
+        replica.requests                     # every request, in arrival order
+        replica.manifest()                   # the ground truth of the end-to-end test
+
+    .venv/bin/python -m tests.replica.server [--phase 2]   # serve until Ctrl-C
+
+Host and port tell the sites apart (per-site allowed domains work as on the real web). Ports come
+from the OS. Every request is recorded before it is answered, so a test can prove a URL (the
+robots.txt decoy) was never fetched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tests.replica import config, ground_truth
+from tests.replica.site import SiteBuild, build_site, target_of
+
+HOST = "127.0.0.1"
+SHUTDOWN_POLL = 0.05  # seconds; eight servers stopping at the default 0.5 s take seconds
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    site: str
+    method: str
+    path: str  # the request target: path and query as sent
+    headers: dict[str, str]
+    phase: int
+
+
+class _SiteServer(ThreadingHTTPServer):
+    """One site's server; the handler finds its replica and site here."""
+
+    def __init__(self, replica: Replica, slug: str) -> None:
+        super().__init__((HOST, 0), _Handler)
+        self.replica = replica
+        self.slug = slug
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as portals and Scrapy speak
+    server: _SiteServer
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def _answer(self, send_body: bool) -> None:
+        replica, slug = self.server.replica, self.server.slug
+        phase = replica.record(slug, self.command, self.path, dict(self.headers.items()))
+        resource = replica.build(slug, phase).respond(target_of(self.path))
+        self.send_response(resource.status)
+        self.send_header("Content-Type", resource.content_type)
+        self.send_header("Content-Length", str(len(resource.body)))
+        if resource.location:
+            self.send_header("Location", resource.location)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(resource.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log is `Replica.requests`."""
+
+
+class Replica:
+    """The running sites, their phase and the log of every request they received."""
+
+    def __init__(self, phase: int = 1) -> None:
+        self._lock = threading.Lock()
+        self._builds: dict[tuple[str, int], SiteBuild] = {}
+        self._servers = {slug: _SiteServer(self, slug) for slug in config.sites()}
+        self.sites = {
+            slug: f"http://{HOST}:{server.server_address[1]}"
+            for slug, server in self._servers.items()
+        }
+        self.requests: list[RequestRecord] = []
+        self.phase = 1
+        try:
+            self.set_phase(phase)
+        except BaseException:
+            for server in self._servers.values():
+                server.server_close()
+            raise
+        self._threads = [
+            threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": SHUTDOWN_POLL},
+                name=f"replica-{slug}",
+                daemon=True,
+            )
+            for slug, server in self._servers.items()
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def set_phase(self, phase: int) -> None:
+        """Switch every site to a phase (built before the switch, so no request waits)."""
+        if phase not in config.PHASES:
+            raise ValueError(f"phase must be one of {config.PHASES}, not {phase}")
+        for slug in self.sites:
+            self.build(slug, phase)
+        with self._lock:
+            self.phase = phase
+
+    def build(self, slug: str, phase: int) -> SiteBuild:
+        """A site as served in a phase, built on first use."""
+        with self._lock:
+            if (slug, phase) not in self._builds:
+                self._builds[slug, phase] = build_site(
+                    config.sites()[slug], self.sites[slug], phase
+                )
+            return self._builds[slug, phase]
+
+    def record(self, slug: str, method: str, path: str, headers: dict[str, str]) -> int:
+        """Log a request; returns the phase it is served in."""
+        with self._lock:
+            self.requests.append(RequestRecord(slug, method, path, headers, self.phase))
+            return self.phase
+
+    def requested(self, url: str) -> bool:
+        """Whether any request asked for this URL (any method, any phase)."""
+        slug = next((s for s, base in self.sites.items() if url.startswith(base + "/")), None)
+        if slug is None:
+            raise ValueError(f"not a replica URL: {url}")
+        target = target_of(url)
+        with self._lock:
+            return any(r.site == slug and target_of(r.path) == target for r in self.requests)
+
+    def manifest(self) -> dict[str, Any]:
+        return ground_truth.manifest(self.sites, self.build)
+
+    def registry_entries(self) -> list[dict[str, Any]]:
+        return ground_truth.registry_entries(self.sites)
+
+    def close(self) -> None:
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join()
+
+    def __enter__(self) -> Replica:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def start_replica(phase: int = 1) -> Iterator[Replica]:
+    """Every site served on 127.0.0.1 until the block ends."""
+    replica = Replica(phase)
+    try:
+        yield replica
+    finally:
+        replica.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the replica until Ctrl-C, printing each site's URL."""
+    parser = argparse.ArgumentParser(description="Serve the replica portals on 127.0.0.1.")
+    parser.add_argument("--phase", type=int, choices=config.PHASES, default=1)
+    args = parser.parse_args(argv)
+    with start_replica(args.phase) as replica:
+        width = max(map(len, replica.sites))
+        for entry in replica.registry_entries():
+            print(f"{entry['slug']:<{width}}  {entry['home_url']}  {entry['name']}")
+        print(f"phase {replica.phase}; Ctrl-C stops", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("stopped", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
