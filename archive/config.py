@@ -22,6 +22,10 @@ DOCUMENTED: dict[str, tuple[str, str]] = {
     ),
     "FAZHI_DATA_DIR": ("./data", "WARC files, spool, logs and the default SQLite file"),
     "FAZHI_REDIS_URL": ("unset", "Redis frontier for several workers; unset = one machine"),
+    "FAZHI_ALLOW_PRIVATE": (
+        "0",
+        "1 lets crawls reach loopback and private addresses (the tests' replica, `make demo`)",
+    ),
     "FAZHI_BROWSER": (
         "Playwright's Chromium if installed, else /usr/bin/chromium",
         "path to the Chromium used for JavaScript pages",
@@ -37,6 +41,7 @@ class Settings:
     data_dir: Path
     redis_url: str | None
     browser: str | None
+    allow_private: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +56,8 @@ class Settings:
             data_dir=data_dir,
             redis_url=env.get("FAZHI_REDIS_URL") or None,
             browser=env.get("FAZHI_BROWSER") or None,
+            allow_private=env.get("FAZHI_ALLOW_PRIVATE", "0").strip().lower()
+            in ("1", "true", "yes"),
         )
 
     @property

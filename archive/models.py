@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -151,6 +152,11 @@ class Fetch(Base):
     warc_file: Mapped[str | None] = mapped_column(Text, comment="WARC file, relative to data dir")
     warc_offset: Mapped[int | None] = mapped_column(BigInteger, comment="Record offset in it")
     error: Mapped[str | None] = mapped_column(Text, comment="Reason of a failure, else null")
+    doc_type: Mapped[str | None] = mapped_column(
+        String(40),
+        comment="What archive.classify made of the page (annual_report, "
+        "info_disclosure_report, …); null when it was not extracted",
+    )
 
 
 class Report(Base):
@@ -196,10 +202,14 @@ class ReportVersion(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), comment="The report")
     version: Mapped[int] = mapped_column(Integer, comment="1, 2, … in order of first sighting")
     content_sha256: Mapped[sha256] = mapped_column(
-        unique=True, comment="SHA-256 of the normalised text"
+        unique=True,
+        comment="SHA-256 of the normalised text; of identity_key + newline + text when the "
+        "text has under 200 non-blank characters (attachment-only pages)",
     )
     signature: Mapped[bytes | None] = mapped_column(
-        LargeBinary, comment="Near-duplicate signature (MinHash over character shingles)"
+        LargeBinary,
+        comment="Near-duplicate signature (MinHash over character 5-grams, datasketch "
+        "LeanMinHash bytes); null when the text has under 200 non-blank characters",
     )
     title: Mapped[str] = mapped_column(Text, comment="Title, Simplified, NFKC")
     title_original: Mapped[str] = mapped_column(Text, comment="Title as published")
@@ -220,6 +230,27 @@ class ReportVersion(Base):
     report: Mapped[Report] = relationship(back_populates="versions")
     sightings: Mapped[list[Sighting]] = relationship(back_populates="version")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="version")
+
+
+class VersionBand(Base):
+    __tablename__ = "version_band"
+    __table_args__ = (
+        Index("ix_version_band_band_hash", "band", "hash"),
+        {
+            "comment": "Bands of each version's MinHash signature: the near-duplicate index "
+            "(versions sharing a band are compared, no other; see archive/dedup.py)."
+        },
+    )
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("report_version.id"), primary_key=True, comment="Version"
+    )
+    band: Mapped[int] = mapped_column(
+        SmallInteger, primary_key=True, comment="Band number, 0 to bands - 1"
+    )
+    hash: Mapped[int] = mapped_column(
+        BigInteger, comment="64-bit hash of the signature values in this band"
+    )
 
 
 class Sighting(Base):
@@ -277,4 +308,5 @@ __all__ = [
     "ReportVersion",
     "Sighting",
     "Source",
+    "VersionBand",
 ]

@@ -35,6 +35,7 @@ class LinkKind(StrEnum):
     ATTACHMENT = "attachment"  # a report file linked from a listing
     PAGINATION = "pagination"
     LISTING = "listing"  # a column worth exploring
+    EXPLORE = "explore"  # no signal either way: followed near the start pages only
     IGNORED = "ignored"
 
 
@@ -93,6 +94,8 @@ def classify_link(url: str, anchor: str) -> Link:
     )
     if score > 0:
         return Link(url, anchor, LinkKind.LISTING, score)
+    if score == 0:
+        return Link(url, anchor, LinkKind.EXPLORE, 1)
     return Link(url, anchor, LinkKind.IGNORED, 0)
 
 

@@ -31,7 +31,7 @@ LINKS = [
     ("https://sfj.xm.gov.cn/zwgk/gggs/index_2.htm", "下一页", LinkKind.PAGINATION),
     ("https://sfj.xm.gov.cn/zwgk/gggs/index_7.htm", "7", LinkKind.PAGINATION),
     ("https://www.siming.gov.cn/wza/", "无障碍", LinkKind.IGNORED),
-    ("https://www.siming.gov.cn/jgzn/", "机构职能", LinkKind.IGNORED),
+    ("https://www.siming.gov.cn/jgzn/", "机构职能", LinkKind.EXPLORE),
     ("https://www.siming.gov.cn/xwzx/t20240105_9.htm", "思明区举办迎春游园会", LinkKind.IGNORED),
     # a column named like the report is a listing to explore; a dated title is a document
     ("https://www.siming.gov.cn/xxgk/fzzfjsndbg/", "法治政府建设年度报告", LinkKind.LISTING),

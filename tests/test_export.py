@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from archive import db
@@ -123,3 +124,14 @@ def test_list_show_diff(session: Session) -> None:
         diff(get_report(session, report.id), 1, 7)
     with pytest.raises(NotFound):
         get_report(session, 999)
+
+
+def test_views_for_consumers(session: Session) -> None:
+    latest = session.execute(
+        text("SELECT report_id, version, versions, agency FROM reports_latest")
+    ).all()
+    assert [(r.version, r.versions, r.agency) for r in latest] == [(2, 2, "厦门市思明区人民政府")]
+    history = session.execute(
+        text("SELECT version, sightings, repost_sightings FROM report_history ORDER BY version")
+    ).all()
+    assert [tuple(r) for r in history] == [(1, 2, 1), (2, 1, 1)]

@@ -1,0 +1,35 @@
+"""What the spider hands the archive pipeline: every response, and every failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PageItem:
+    """One HTTP response, archived whatever it is (listing, report, file, error page)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: dt.datetime
+    source: str  # registry slug
+    kind: str  # crawler.discovery.LinkKind value: candidate, listing, attachment, …
+    final_url: str | None = None
+    parent_url: str | None = None  # the report page an attachment was linked from
+    anchor: str | None = None
+    rendered: bool = False  # fetched through the browser
+
+
+@dataclass
+class FailureItem:
+    """A request that got no response: DNS, refused, timeout, too large, out of scope."""
+
+    url: str
+    error: str
+    fetched_at: dt.datetime
+    source: str
+    status: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,60 @@
+"""Run the reports spider in this process and say how it went.
+
+Scrapy's reactor cannot restart, so one process runs one crawl: the scheduler
+starts each crawl in a child process through `fazhi crawl`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from crawler.progress import counts
+from crawler.spiders.reports import ReportsSpider
+
+
+@dataclass(frozen=True)
+class Summary:
+    run_id: int | None
+    finish_reason: str
+    pages: int
+    candidates: int
+    reports: int
+    errors: int
+    distractors: dict[str, int]
+    traps: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return self.finish_reason == "finished"
+
+
+def crawl(
+    spider_args: dict[str, Any],
+    overrides: dict[str, Any] | None = None,
+    progress: bool = False,
+) -> Summary:
+    """Crawl with the project's settings plus OVERRIDES; returns the closing summary."""
+    settings = get_project_settings()
+    settings.update(overrides or {}, priority="cmdline")
+    if progress:
+        settings.set("FAZHI_PROGRESS", True, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(ReportsSpider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    stats = crawler.stats.get_stats()
+    return Summary(
+        run_id=stats.get("fazhi/run_id"),
+        finish_reason=str(stats.get("finish_reason", "unknown")),
+        distractors=_grouped(stats, "fazhi/distractor/"),
+        traps=_grouped(stats, "fazhi/trap/"),
+        **counts(stats),
+    )
+
+
+def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}

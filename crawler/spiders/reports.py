@@ -1,0 +1,266 @@
+"""The one generic spider: finds every report on a portal from its registry entry.
+
+Data-driven: what differs between portals lives in the source registry
+(`crawler/sources/`) and the discovery signals (`crawler/data/discovery.toml`),
+not in per-portal code. Every response becomes a PageItem (the pipeline archives
+it); only links whose anchor classifies as an annual report are fetched as
+report candidates, distractors are counted by type and never fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
+from crawler.items import FailureItem, PageItem
+from crawler.registry import Render, Source, load_file, load_registry, source_from_url
+from crawler.traps import TrapGuard
+
+logger = logging.getLogger(__name__)
+
+# A listing built by script: no article links in the HTML, but code that fetches data.
+SCRIPTED_LISTING = re.compile(r"\.json|ajax|fetch\(|XMLHttpRequest|axios|\$\.get|\$\.post", re.I)
+# Anti-bot challenges common on government portals: answered by running the page's script.
+CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,200}location", re.S)
+CHALLENGE_STATUS = frozenset({412, 202})
+ERROR_STATUSES = list(range(400, 600))
+LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(
+        self,
+        source: str | None = None,
+        start_url: str | None = None,
+        all: str | bool = False,
+        max_pages: str | int | None = None,
+        registry: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sources = _select_sources(source, start_url, bool(all), registry)
+        # Scrapy's offsite filter knows hosts only; Source.allows also checks host:port.
+        self.allowed_domains = sorted(
+            {d.split(":")[0] for s in self.sources.values() for d in s.domains}
+        )
+        self.max_pages = int(max_pages) if max_pages else None
+        self.pages: Counter[str] = Counter()
+        self.guard = TrapGuard()
+        self.seen_links: dict[str, set[str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.max_pages = spider.max_pages or settings.getint("FAZHI_MAX_PAGES", 2000)
+        spider.max_depth = settings.getint("FAZHI_MAX_DEPTH", 6)
+        spider.explore_depth = settings.getint("FAZHI_EXPLORE_DEPTH", 2)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for source in self.sources.values():
+            for url in source.start_urls:
+                request = self._request(source, Link(url, "", LinkKind.LISTING, 10), depth=0)
+                if request is not None:
+                    yield request
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def parse(self, response: Response, **_: Any) -> Iterator[Any]:
+        meta = response.meta
+        source = self.sources[meta["fazhi_source"]]
+        if self._needs_browser(response, source):
+            rendered = {
+                "playwright": True,
+                # script-built lists arrive after `load`: wait until the page stops fetching
+                "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+                "fazhi_rendered": True,
+            }
+            yield response.request.replace(meta={**meta, **rendered}, dont_filter=True)
+            return
+        yield self._page_item(response)
+        if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
+            return
+        yield from self._follow(response, source, meta)
+
+    def failed(self, failure: Failure) -> Iterator[FailureItem]:
+        request = failure.request
+        self.crawler.stats.inc_value(f"fazhi/failure/{failure.type.__name__}")
+        yield FailureItem(
+            url=request.url,
+            error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            fetched_at=dt.datetime.now(dt.UTC),
+            source=request.meta.get("fazhi_source", ""),
+            status=getattr(getattr(failure.value, "response", None), "status", None),
+        )
+
+    def _page_item(self, response: Response) -> PageItem:
+        meta = response.meta
+        return PageItem(
+            url=meta.get("fazhi_url", response.url),
+            final_url=response.url,
+            status=response.status,
+            headers={
+                k.decode("latin-1"): b", ".join(v).decode("latin-1")
+                for k, v in response.headers.items()
+            },
+            body=response.body,
+            fetched_at=dt.datetime.now(dt.UTC),
+            source=meta["fazhi_source"],
+            kind=meta["fazhi_kind"],
+            parent_url=meta.get("fazhi_parent"),
+            anchor=meta.get("fazhi_anchor"),
+            rendered=meta.get("fazhi_rendered", False),
+        )
+
+    def _follow(
+        self, response: TextResponse, source: Source, meta: dict[str, Any]
+    ) -> Iterator[scrapy.Request]:
+        depth = meta["fazhi_depth"]
+        kind = meta["fazhi_kind"]
+        links = list(_links(response))
+        stale = kind == LinkKind.PAGINATION and self._nothing_new(source, links)
+        if stale:
+            self.crawler.stats.inc_value("fazhi/trap/stale-pagination")
+            logger.info("pager at %s brings no new link: not followed further", response.url)
+        for link in links:
+            if stale and link.kind is LinkKind.PAGINATION:
+                continue
+            if link.kind is LinkKind.DISTRACTOR:
+                self.crawler.stats.inc_value(f"fazhi/distractor/{link.doc_type}")
+                continue
+            if link.kind is LinkKind.IGNORED:
+                continue
+            if kind == LinkKind.CANDIDATE and link.kind is not LinkKind.ATTACHMENT:
+                continue  # from a report page only its files are followed
+            next_depth = depth + (link.kind in (LinkKind.LISTING, LinkKind.EXPLORE))
+            if next_depth > self.max_depth:
+                continue
+            if link.kind is LinkKind.EXPLORE and next_depth > self.explore_depth:
+                continue
+            parent = response.url if link.kind is LinkKind.ATTACHMENT else None
+            request = self._request(source, link, next_depth, parent)
+            if request is not None:
+                yield request
+        for url in [] if stale else trs_pages(response.text, response.url):
+            request = self._request(source, Link(url, "", LinkKind.PAGINATION, 50), depth)
+            if request is not None:
+                yield request
+
+    def _nothing_new(self, source: Source, links: list[Link]) -> bool:
+        """Whether a list page only repeats links this source already showed (endless pagers)."""
+        seen = self.seen_links.setdefault(source.slug, set())
+        found = {link.url for link in links if link.kind is not LinkKind.PAGINATION}
+        new = found - seen
+        seen |= found
+        return not new
+
+    def _needs_browser(self, response: Response, source: Source) -> bool:
+        if response.meta.get("fazhi_rendered"):
+            return False
+        if source.render is Render.BROWSER:
+            return True
+        if response.status in CHALLENGE_STATUS or CHALLENGE.search(response.body[:20000]):
+            self.crawler.stats.inc_value("fazhi/render/challenge")
+            return True
+        if response.meta["fazhi_kind"] not in LISTING_KINDS or not isinstance(
+            response, TextResponse
+        ):
+            return False
+        documents = (LinkKind.CANDIDATE, LinkKind.DISTRACTOR, LinkKind.ATTACHMENT)
+        scripted = not any(
+            link.kind in documents or is_article(link.url) for link in _links(response)
+        ) and any(SCRIPTED_LISTING.search(s) for s in response.css("script").getall())
+        if scripted:
+            self.crawler.stats.inc_value("fazhi/render/scripted-listing")
+        return scripted and source.render is Render.AUTO
+
+    # -- requests ----------------------------------------------------------------------------
+
+    def _request(
+        self, source: Source, link: Link, depth: int, parent: str | None = None
+    ) -> scrapy.Request | None:
+        stats = self.crawler.stats
+        if not source.allows(link.url):
+            stats.inc_value("fazhi/offsite")
+            return None
+        if trap := self.guard.check(link.url):
+            stats.inc_value(f"fazhi/trap/{trap.split(':')[0]}")
+            if self.guard.first_report(trap, link.url):
+                logger.info("trap cut: %s (first at %s)", trap, link.url)
+            return None
+        if self.pages[source.slug] >= self.max_pages:
+            if self.pages[source.slug] == self.max_pages:
+                logger.info("page budget of %s reached for %s", self.max_pages, source.slug)
+                self.pages[source.slug] += 1
+            stats.inc_value("fazhi/budget_cut")
+            return None
+        self.pages[source.slug] += 1
+        stats.inc_value(f"fazhi/request/{link.kind}")
+        return scrapy.Request(
+            link.url,
+            callback=self.parse,
+            errback=self.failed,
+            priority=link.priority,
+            meta={
+                "fazhi_source": source.slug,
+                "fazhi_kind": str(link.kind),
+                "fazhi_depth": depth,
+                "fazhi_parent": parent,
+                "fazhi_anchor": link.anchor,
+                "fazhi_url": link.url,
+                # error pages reach parse() to be archived; redirects stay with Scrapy
+                "handle_httpstatus_list": ERROR_STATUSES,
+            },
+        )
+
+
+def _links(response: TextResponse) -> Iterator[Link]:
+    seen: set[str] = set()
+    for anchor in response.css("a[href]"):
+        href = (anchor.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = response.urljoin(href).split("#", 1)[0]
+        if url in seen or urlsplit(url).scheme not in ("http", "https"):
+            continue
+        seen.add(url)
+        text = " ".join("".join(anchor.css("::text").getall()).split())
+        yield classify_link(url, text or anchor.attrib.get("title", ""))
+
+
+def _select_sources(
+    slug: str | None, start_url: str | None, everything: bool, registry_path: str | None
+) -> dict[str, Source]:
+    """The sources of this run: one slug, all of them, or an ad-hoc start URL.
+
+    ``registry_path`` (a YAML file or a directory of them) replaces the shipped
+    registry: the tests' local replica and private deployments use it.
+    """
+    if start_url:
+        source = source_from_url(start_url)
+        return {source.slug: source}
+    if registry_path is None:
+        registry = load_registry()
+    elif Path(registry_path).is_dir():
+        registry = load_registry(Path(registry_path))
+    else:
+        registry = load_file(Path(registry_path))
+    if everything:
+        return {s.slug: s for s in registry}
+    if slug:
+        return {slug: registry[slug]}
+    raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")

@@ -1,0 +1,165 @@
+"""The whole product against the local replica: crawl → archive → export, twice.
+
+Phase 1 publishes the reports; phase 2 corrects one in place and re-publishes
+another with a correction at a new URL. The manifest is the replica's ground truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from tests.replica.server import Replica, start_replica
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
+        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip
+
+
+@dataclass
+class Crawled:
+    replica: Replica
+    manifest: dict[str, Any]
+    db: sqlite3.Connection
+    runs: list[subprocess.CompletedProcess]
+    data: Path
+
+
+def crawl(replica: Replica, data: Path) -> subprocess.CompletedProcess:
+    registry = data / "replica.yaml"
+    registry.write_text(
+        yaml.safe_dump(replica.registry_entries(), allow_unicode=True), encoding="utf-8"
+    )
+    env = {**os.environ, "FAZHI_ALLOW_PRIVATE": "1", "FAZHI_DATA_DIR": str(data)}
+    return subprocess.run(
+        [sys.executable, "-m", "fazhi", "crawl", "--all", "--registry", str(registry),
+         "--db", f"sqlite:///{data}/archive.sqlite3", *FAST],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    data = tmp_path_factory.mktemp("e2e")
+    with start_replica(phase=1) as replica:
+        first = crawl(replica, data)
+        phase_one = replica.manifest()
+        replica.set_phase(2)
+        second = crawl(replica, data)
+        db = sqlite3.connect(data / "archive.sqlite3")
+        yield Crawled(replica, {"1": phase_one, "2": replica.manifest()}, db, [first, second], data)
+        db.close()
+
+
+def sighted(db: sqlite3.Connection, url: str) -> list[tuple]:
+    return db.execute(
+        "SELECT v.report_id, v.version, s.is_repost FROM sighting s "
+        "JOIN report_version v ON v.id = s.version_id WHERE s.url = ?",
+        (url,),
+    ).fetchall()
+
+
+def test_both_runs_finish_cleanly(crawled: Crawled) -> None:
+    for run in crawled.runs:
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert re.search(r"run \d+: finished; \d+ pages", run.stdout)
+    statuses = crawled.db.execute("SELECT status FROM crawl_run ORDER BY id").fetchall()
+    assert statuses == [("ok",), ("ok",)]
+
+
+def test_every_report_found(crawled: Crawled) -> None:
+    manifest = crawled.manifest["2"]
+    missing = [
+        (report["key"], copy["url"])
+        for report in manifest["reports"]
+        for copy in report["copies"]
+        if not sighted(crawled.db, copy["url"])
+    ]
+    assert missing == []
+
+
+def test_one_report_per_body_and_year(crawled: Crawled) -> None:
+    reports = crawled.db.execute("SELECT agency, report_year FROM report").fetchall()
+    expected = {(r["agency"], r["year"]) for r in crawled.manifest["2"]["reports"]}
+    assert len(reports) == len(expected)
+    assert {year for _, year in reports} == {year for _, year in expected}
+
+
+def test_corrections_are_versions_of_one_report(crawled: Crawled) -> None:
+    for report in crawled.manifest["2"]["reports"]:
+        own = [copy["url"] for copy in report["copies"] if not copy["repost"]]
+        urls = own or [copy["url"] for copy in report["copies"]]  # some are only reposted
+        ids = {row[0] for url in urls for row in sighted(crawled.db, url)}
+        assert len(ids) == 1, report["key"]
+        [report_id] = ids
+        versions = crawled.db.execute(
+            "SELECT count(*) FROM report_version WHERE report_id = ?", (report_id,)
+        ).fetchone()[0]
+        assert versions == len(report["versions"][2]), report["key"]
+
+
+def test_copies_and_reposts_are_sightings(crawled: Crawled) -> None:
+    for report in crawled.manifest["2"]["reports"]:
+        for copy in report["copies"]:
+            rows = sighted(crawled.db, copy["url"])
+            assert rows, copy["url"]
+            if copy["repost"]:
+                assert all(is_repost for *_, is_repost in rows), copy["url"]
+
+
+def test_no_distractor_archived(crawled: Crawled) -> None:
+    for distractor in crawled.manifest["2"]["distractors"]:
+        assert sighted(crawled.db, distractor["url"]) == [], distractor["title"]
+    archived_titles = {t for (t,) in crawled.db.execute("SELECT title FROM report_version")}
+    assert not archived_titles & {d["title"] for d in crawled.manifest["2"]["distractors"]}
+
+
+def test_robots_decoy_never_requested(crawled: Crawled) -> None:
+    for decoy in crawled.manifest["2"]["decoys"]:
+        assert not crawled.replica.requested(decoy["url"]), decoy["url"]
+
+
+def test_traps_cut_within_budget(crawled: Crawled) -> None:
+    for trap in crawled.manifest["2"]["traps"]:
+        pattern = re.compile(trap["pattern"])
+        site = urlsplit(trap["start"]).netloc
+        hits = [
+            r for r in crawled.replica.requests
+            if r.site == trap["site"] and pattern.search(r.path)
+        ]  # fmt: skip
+        # each run: the trap's start, a bounded walk into it, then the cut
+        assert len(hits) <= 2 * 55, (trap["kind"], site, len(hits))
+    assert "traps cut:" in crawled.runs[0].stdout
+
+
+def test_every_response_is_a_fetch_with_a_warc_record(crawled: Crawled) -> None:
+    unrecorded = crawled.db.execute(
+        "SELECT count(*) FROM fetch WHERE status IS NOT NULL AND warc_file IS NULL"
+    ).fetchone()[0]
+    assert unrecorded == 0
+    files = list((crawled.data / "warc").glob("*.warc.gz"))
+    assert files
+
+
+def test_export_lists_every_version(crawled: Crawled) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "fazhi", "export", "--db",
+         f"sqlite:///{crawled.data}/archive.sqlite3"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    versions = crawled.db.execute("SELECT count(*) FROM report_version").fetchone()[0]
+    assert len(records) == versions
+    assert all(r["text"] and r["report_year"] for r in records)
