@@ -14,7 +14,7 @@ apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	else echo "missing $(1): run  sudo apt-get update && sudo apt-get install -y $(1)" >&2; exit 1; fi
 
-.PHONY: help crawl test lint setup clean
+.PHONY: help crawl demo test lint setup clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ help: ## Show the targets
 crawl: setup $(STAMPS)/browser ## Set everything up, migrate the database, run the main job
 	$(BIN)/fazhi db upgrade
 	$(BIN)/fazhi --help
+
+demo: setup $(STAMPS)/browser ## Serve the local replica portals, crawl them, show the archive
+	$(BIN)/python -m tests.replica.demo
 
 test: setup $(STAMPS)/browser $(STAMPS)/compose lint ## Set everything up and run the whole test suite
 	$(BIN)/pytest

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from archive import export as exporter
 from archive.reports import NotFound, diff, get_report, list_reports
-from fazhi.common import DbOption, fail, session_for
+from fazhi.common import DbOption, database_url, fail, session_for
 
 reports_app = typer.Typer(help="Browse archived reports and their versions.", no_args_is_help=True)
 
@@ -99,3 +99,47 @@ def reports_diff(
         except NotFound as exc:
             raise fail(str(exc)) from exc
     typer.echo("\n".join(lines) if lines else "versions are identical")
+
+
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Saved page or file.")],
+    url: Annotated[str, typer.Option(help="URL it was published at.")],
+    content_type: Annotated[
+        str | None, typer.Option(help="Content-Type it was served with (charset included).")
+    ] = None,
+    database: DbOption = None,
+) -> None:
+    """Store one saved page or attachment through the same path a crawl uses."""
+    from archive import db
+    from archive import pipeline as archiving
+    from archive.config import Settings
+    from archive.warc import WarcWriter
+
+    response = archiving.Response(
+        url=url,
+        status=200,
+        headers={"Content-Type": content_type} if content_type else {},
+        body=file.read_bytes(),
+        fetched_at=dt.datetime.now(dt.UTC),
+    )
+    db.upgrade(database_url(database))
+    with (
+        session_for(database) as session,
+        WarcWriter(Settings.from_env().warc_dir, "ingest") as warc,
+    ):
+        done = archiving.process(session, response, warc=warc)
+        session.commit()
+    if done.error:
+        raise fail(f"{url}: {done.error} (recorded as fetch {done.fetch_id})")
+    if done.deferred:
+        typer.echo(
+            f"fetch {done.fetch_id}: attachment-only report page; ingest its file with --url"
+        )
+    elif done.result is None:
+        typer.echo(f"fetch {done.fetch_id}: not a report ({done.doc_type}); recorded as a fetch")
+    else:
+        result = done.result
+        typer.echo(
+            f"fetch {done.fetch_id}: {result.outcome}: report {result.report_id}, "
+            f"version id {result.version_id}{' (repost)' if result.is_repost else ''}"
+        )

@@ -14,7 +14,7 @@ import typer
 
 from archive import db
 from archive.config import Settings
-from fazhi.archive_commands import export, reports_app
+from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail
 from fazhi.crawl_commands import crawl
 from fazhi.sources_commands import sources_app
@@ -30,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(reports_app, name="reports")
 app.add_typer(sources_app, name="sources")
 app.command("export")(export)
+app.command("ingest")(ingest)
 app.command("crawl")(crawl)
 
 

@@ -108,3 +108,41 @@ def test_extract_refuses_binary_as_html(tmp_path: Path) -> None:
     result = fazhi("extract", str(fake), "--content-type", "text/html", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_ingest_report_then_again_then_a_distractor(tmp_path: Path) -> None:
+    page = ROOT / "tests/fixtures/pages/trs_wcm/xiamen_siming_gov_2023.html"
+    url = "https://www.siming.gov.cn/xxgk/fdzdgknr/t20240313_1058384.htm"
+    first = fazhi("ingest", str(page), "--url", url, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "new_report" in first.stdout
+    again = fazhi("ingest", str(page), "--url", url, cwd=tmp_path)
+    assert "unchanged" in again.stdout
+
+    distractor = tmp_path / "gk.html"
+    body = "<p>　　根据《中华人民共和国政府信息公开条例》规定，现公布本年度报告。</p>" * 20
+    distractor.write_text(
+        "<html><head><meta charset=utf-8><title>思明区2023年政府信息公开工作年度报告</title>"
+        f"</head><body><h1>思明区2023年政府信息公开工作年度报告</h1>{body}</body></html>",
+        encoding="utf-8",
+    )
+    other = fazhi(
+        "ingest", str(distractor), "--url", "https://www.siming.gov.cn/t2.htm", cwd=tmp_path
+    )
+    assert other.returncode == 0, other.stderr
+    assert "not a report (info_disclosure_report)" in other.stdout
+    listed = fazhi("reports", "list", cwd=tmp_path)
+    assert listed.stdout.count("2023") == 1
+    assert len(list((tmp_path / "data" / "warc").glob("*.warc.gz"))) == 3
+
+
+def test_crawl_refuses_loopback_start_url(tmp_path: Path) -> None:
+    result = fazhi("crawl", "--start-url", "http://127.0.0.1:9/", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "private or loopback" in result.stderr and "FAZHI_ALLOW_PRIVATE=1" in result.stderr
+
+
+def test_crawl_wants_exactly_one_target(tmp_path: Path) -> None:
+    result = fazhi("crawl", "--all", "--source", "fj-xm-siming", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "exactly one of" in result.stderr

@@ -8,6 +8,7 @@ import pytest
 
 from archive.classify import DocType
 from crawler.discovery import RULES_FILE, LinkKind, classify_link, is_article, trs_pages
+from crawler.middlewares import is_private
 from crawler.traps import Limits, TrapGuard
 
 LINKS = [
@@ -113,3 +114,12 @@ def test_query_explosion_and_report_once() -> None:
     assert set(results[5:]) == {"query-explosion:x.gov.cn/cal"}
     firsts = [guard.first_report(p, "u") for p in results[5:] if p]
     assert firsts == [True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("host", "private"),
+    [("127.0.0.1", True), ("10.1.2.3", True), ("192.168.0.9", True), ("localhost", True),
+     ("::1", True), ("169.254.1.1", True), ("8.8.8.8", False), ("202.108.22.5", False)],
+)  # fmt: skip
+def test_private_addresses(host: str, private: bool) -> None:
+    assert is_private(host) is private

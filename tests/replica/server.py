@@ -48,6 +48,11 @@ class _SiteServer(ThreadingHTTPServer):
         self.replica = replica
         self.slug = slug
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-answer (a browser closing its page) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as portals and Scrapy speak
