@@ -35,6 +35,7 @@ SCRIPTED_LISTING = re.compile(r"\.json|ajax|fetch\(|XMLHttpRequest|axios|\$\.get
 CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,200}location", re.S)
 CHALLENGE_STATUS = frozenset({412, 202})
 ERROR_STATUSES = list(range(400, 600))
+SEARCH_QUERY = "法治政府建设情况报告"
 LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
 
 
@@ -72,8 +73,12 @@ class ReportsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources.values():
-            for url in source.start_urls:
-                request = self._request(source, Link(url, "", LinkKind.LISTING, 10), depth=0)
+            links = [Link(url, "", LinkKind.LISTING, 10) for url in source.start_urls]
+            search = source.search_url_for(SEARCH_QUERY)
+            if search:  # the portal's own search finds reports its menus hide
+                links.append(Link(search, SEARCH_QUERY, LinkKind.LISTING, 20))
+            for link in links:
+                request = self._request(source, link, depth=0)
                 if request is not None:
                     yield request
 

@@ -1,0 +1,50 @@
+"""The spider's start requests come from the registry entry, search template included."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from urllib.parse import unquote
+
+from scrapy.utils.test import get_crawler
+
+from crawler.spiders.reports import SEARCH_QUERY, ReportsSpider
+
+REGISTRY = """
+- slug: zz-test
+  name: 测试市人民政府门户网站
+  agency: 株洲市人民政府
+  level: 市
+  region: {province: 湖南省, city: 株洲市}
+  home_url: https://www.zhuzhou.gov.cn/
+  entry_urls:
+    - https://www.zhuzhou.gov.cn/xxgk/szf/fzzfjs/
+  search_url: https://www.zhuzhou.gov.cn/search?q={query}
+  expected_years: "2019-"
+"""
+
+
+def start_urls(tmp_path: Path) -> list[tuple[str, int]]:
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    crawler = get_crawler(ReportsSpider, {"FAZHI_MAX_PAGES": 10})
+    spider = ReportsSpider.from_crawler(crawler, source="zz-test", registry=str(registry))
+    crawler.spider = spider
+
+    async def collect() -> list[tuple[str, int]]:
+        return [(unquote(r.url), r.priority) async for r in spider.start()]
+
+    return asyncio.run(collect())
+
+
+def test_start_requests_cover_home_entries_and_search(tmp_path: Path) -> None:
+    urls = dict(start_urls(tmp_path))
+    assert set(urls) == {
+        "https://www.zhuzhou.gov.cn/",
+        "https://www.zhuzhou.gov.cn/xxgk/szf/fzzfjs/",
+        f"https://www.zhuzhou.gov.cn/search?q={SEARCH_QUERY}",
+    }
+    assert (
+        urls[f"https://www.zhuzhou.gov.cn/search?q={SEARCH_QUERY}"]
+        > urls["https://www.zhuzhou.gov.cn/"]
+    )
