@@ -36,6 +36,7 @@ CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,20
 CHALLENGE_STATUS = frozenset({412, 202})
 ERROR_STATUSES = list(range(400, 600))
 SEARCH_QUERY = "法治政府建设情况报告"
+OUR_META = frozenset({"handle_httpstatus_list"})  # besides fazhi_*: what a render retry keeps
 LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
 
 
@@ -94,7 +95,8 @@ class ReportsSpider(scrapy.Spider):
                 "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
                 "fazhi_rendered": True,
             }
-            yield response.request.replace(meta={**meta, **rendered}, dont_filter=True)
+            ours = {k: v for k, v in meta.items() if k.startswith("fazhi_") or k in OUR_META}
+            yield response.request.replace(meta={**ours, **rendered}, dont_filter=True)
             return
         yield self._page_item(response)
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
