@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -32,4 +32,3 @@ class FailureItem:
     fetched_at: dt.datetime
     source: str
     status: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
