@@ -11,12 +11,11 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from archive.models import Report, ReportVersion, Sighting
+from archive.models import ReportVersion, Sighting
 
 FIELDS = (
     "report_id",
@@ -47,7 +46,7 @@ def records(session: Session, since: dt.date | None = None) -> Iterator[dict[str
     query = (
         select(ReportVersion)
         .options(
-            selectinload(ReportVersion.report).selectinload(Report.source),
+            selectinload(ReportVersion.report),
             selectinload(ReportVersion.sightings),
             selectinload(ReportVersion.attachments),
         )
@@ -78,7 +77,7 @@ def record(version: ReportVersion) -> dict[str, Any]:
             "code": report.division_code,
         },
         "published_date": _iso(version.published_date),
-        "url": _first_url(sightings, report),
+        "url": _first_url(sightings),
         "source_urls": [s.url for s in sightings],
         "text": version.text,
         "text_original": version.text_original,
@@ -102,14 +101,14 @@ def record(version: ReportVersion) -> dict[str, Any]:
     }
 
 
-def _first_url(sightings: list[Sighting], report: Report) -> str | None:
-    """First seen on the issuing body's own site, else first seen anywhere."""
-    own = {d.lower() for d in (report.source.domains if report.source else [])}
-    for sighting in sightings:
-        host = (urlsplit(sighting.url).hostname or "").lower()
-        if not sighting.is_repost and (not own or host in own):
-            return sighting.url
-    return sightings[0].url if sightings else None
+def _first_url(sightings: list[Sighting]) -> str | None:
+    """First seen on the issuing body's own site, else first seen anywhere.
+
+    Whose site a sighting was on is the store's decision (``is_repost``), made once
+    with the source's domains, subdomains and ports: it is not made again here.
+    """
+    own = next((s.url for s in sightings if not s.is_repost), None)
+    return own or (sightings[0].url if sightings else None)
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:

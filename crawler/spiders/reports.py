@@ -88,7 +88,8 @@ class ReportsSpider(scrapy.Spider):
     def parse(self, response: Response, **_: Any) -> Iterator[Any]:
         meta = response.meta
         source = self.sources[meta["fazhi_source"]]
-        if self._needs_browser(response, source):
+        links = list(_links(response)) if isinstance(response, TextResponse) else []
+        if self._needs_browser(response, source, links):
             rendered = {
                 "playwright": True,
                 # script-built lists arrive after `load`: wait until the page stops fetching
@@ -101,7 +102,7 @@ class ReportsSpider(scrapy.Spider):
         yield self._page_item(response)
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
-        yield from self._follow(response, source, meta)
+        yield from self._follow(response, source, meta, links)
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
@@ -134,11 +135,10 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def _follow(
-        self, response: TextResponse, source: Source, meta: dict[str, Any]
+        self, response: TextResponse, source: Source, meta: dict[str, Any], links: list[Link]
     ) -> Iterator[scrapy.Request]:
         depth = meta["fazhi_depth"]
         kind = meta["fazhi_kind"]
-        links = list(_links(response))
         stale = kind == LinkKind.PAGINATION and self._nothing_new(source, links)
         if stale:
             self.crawler.stats.inc_value("fazhi/trap/stale-pagination")
@@ -175,7 +175,7 @@ class ReportsSpider(scrapy.Spider):
         seen |= found
         return not new
 
-    def _needs_browser(self, response: Response, source: Source) -> bool:
+    def _needs_browser(self, response: Response, source: Source, links: list[Link]) -> bool:
         if response.meta.get("fazhi_rendered"):
             return False
         if source.render is Render.BROWSER:
@@ -189,7 +189,7 @@ class ReportsSpider(scrapy.Spider):
             return False
         documents = (LinkKind.CANDIDATE, LinkKind.DISTRACTOR, LinkKind.ATTACHMENT)
         scripted = not any(
-            link.kind in documents or is_article(link.url) for link in _links(response)
+            link.kind in documents or is_article(link.url) for link in links
         ) and any(SCRIPTED_LISTING.search(s) for s in response.css("script").getall())
         if scripted:
             self.crawler.stats.inc_value("fazhi/render/scripted-listing")
