@@ -53,6 +53,7 @@ class _Rules:
     signals: tuple[tuple[str, re.Pattern[str], int], ...]
     article_urls: tuple[re.Pattern[str], ...]
     next_anchors: frozenset[str]
+    back_anchors: frozenset[str]
     pagination_url: re.Pattern[str]
 
 
@@ -63,6 +64,7 @@ def rules() -> _Rules:
         signals=tuple((s["where"], re.compile(s["pattern"]), s["weight"]) for s in data["signal"]),
         article_urls=tuple(re.compile(a["pattern"]) for a in data["article_url"]),
         next_anchors=frozenset(data["pagination"]["anchors"]),
+        back_anchors=frozenset(data["pagination"]["back_anchors"]),
         pagination_url=re.compile(data["pagination"]["url"]),
     )
 
@@ -83,7 +85,8 @@ def classify_link(url: str, anchor: str) -> Link:
             return Link(url, anchor, kind, 100, doc_type)
         if _confusable(doc_type, title) and is_document:
             return Link(url, anchor, LinkKind.DISTRACTOR, 0, doc_type)
-    if anchor in r.next_anchors or (r.pagination_url.search(url) and anchor.isdigit()):
+    pager_url = r.pagination_url.search(url) is not None
+    if anchor in r.next_anchors or (pager_url and (anchor.isdigit() or anchor in r.back_anchors)):
         return Link(url, anchor, LinkKind.PAGINATION, 50)
     if is_article(url) or ATTACHMENT.search(path):
         return Link(url, anchor, LinkKind.IGNORED, 0)

@@ -3,15 +3,23 @@
 The pipeline owns the run's `crawl_run` row (opened with the spider, closed with
 its finish reason and stats) and its WARC writer. Deciding what is a report,
 a version or a repost is `archive`'s job; this module only adapts Scrapy to it.
+
+Archiving (extraction, database, WARC) runs in one writer thread, not in the
+reactor: the downloads go on while a page is being stored, and one thread keeps
+every write in order (the WARC file and SQLite want one writer anyway). Pages
+that queue up while one batch is written are stored together (`crawler.batching`):
+one WARC fsync and one commit per batch. A database error fails the whole batch,
+so no batch is ever half stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from scrapy import Spider
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -23,6 +31,7 @@ from archive.extract import Extracted
 from archive.models import CrawlRun, Fetch
 from archive.store import SourceInfo
 from archive.warc import Reference, WarcWriter
+from crawler.batching import BatchWriter
 from crawler.discovery import LinkKind
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Source
@@ -42,6 +51,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.warc: WarcWriter | None = None
         self.deferred: dict[str, Extracted] = {}  # attachment-only pages awaiting their file
+        self.writer: BatchWriter[PageItem | FailureItem, str] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -49,30 +59,47 @@ class ArchivePipeline:
         url = crawler.settings.get("FAZHI_DATABASE_URL") or settings.database_url
         return cls(crawler, url, settings)
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self) -> None:
         self.engine = db.make_engine(self.database_url)
+        sources = sorted(self.crawler.spider.sources)
         with Session(self.engine) as session:
-            run = CrawlRun(trigger=self.trigger, sources=sorted(spider.sources), status="running")
+            run = CrawlRun(trigger=self.trigger, sources=sources, status="running")
             session.add(run)
             session.commit()
             self.run_id = run.id
         self.crawler.stats.set_value("fazhi/run_id", self.run_id)
-        self.warc = WarcWriter(self.settings.warc_dir, self.run_id, lookup=self._earlier_capture)
+        self.warc = WarcWriter(
+            self.settings.warc_dir, self.run_id, lookup=self._earlier_capture, sync_each=False
+        )
+        self.writer = BatchWriter(self._store_batch)
         logger.info("crawl run %s started (%s)", self.run_id, db.redact(self.database_url))
 
-    def process_item(self, item: Any, spider: Spider) -> Any:
-        stats = self.crawler.stats
-        with Session(self.engine) as session:
-            if isinstance(item, FailureItem):
-                archiving.record_failure(
-                    session, item.url, item.error, item.fetched_at, self.run_id, item.status
-                )
-                outcome = "failure"
-            else:
-                outcome = self._archive(session, item, spider.sources[item.source])
-            session.commit()
-        stats.inc_value(f"fazhi/archive/{outcome}")
+    async def process_item(self, item: Any) -> Any:
+        outcome = await asyncio.wrap_future(self.writer.submit(item))
+        self.crawler.stats.inc_value(f"fazhi/archive/{outcome}")  # stats stay in the reactor
         return item
+
+    def _store_batch(self, items: Sequence[PageItem | FailureItem]) -> list[str]:
+        """Store a batch in one transaction (writer thread); what became of each item."""
+        deferred = dict(self.deferred)
+        try:
+            with Session(self.engine) as session:
+                outcomes = [self._store(session, item) for item in items]
+                self.warc.sync()  # the records before the rows that point at them
+                session.commit()
+        except Exception:
+            self.deferred = deferred  # nothing of the batch stands
+            raise
+        self.crawler.stats.max_value("fazhi/archive/batch_max", len(items))
+        return outcomes
+
+    def _store(self, session: Session, item: PageItem | FailureItem) -> str:
+        if isinstance(item, FailureItem):
+            archiving.record_failure(
+                session, item.url, item.error, item.fetched_at, self.run_id, item.status
+            )
+            return "failure"
+        return self._archive(session, item, self.crawler.spider.sources[item.source])
 
     def _archive(self, session: Session, item: PageItem, source: Source) -> str:
         response = archiving.Response(
@@ -116,7 +143,9 @@ class ArchivePipeline:
             return str(done.result.outcome)
         return f"not-report/{done.doc_type}"
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
         status = (
             "ok"

@@ -4,15 +4,23 @@ scrapy-playwright launches whatever Playwright downloaded; where `playwright ins
 cannot download (closed networks, Debian machines with the system Chromium) it
 would fail at the first rendered page. The executable is resolved when the handler
 starts (`crawler.browser.resolve`): FAZHI_BROWSER, Playwright's, else the system's.
+With no browser at all the crawl still runs: static pages are fetched as usual and
+only pages that need rendering fail, each with the reason on its fetch row.
 """
 
 from __future__ import annotations
 
+import logging
+
+from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from archive.config import Settings
-from crawler.browser import resolve
+from crawler.browser import BrowserNotFound, resolve
+
+logger = logging.getLogger(__name__)
 
 # No background fetches (they fail on closed networks and cost time); no sandbox as root.
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
@@ -21,8 +29,18 @@ CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networki
 class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        self.missing: BrowserNotFound | None = None
         options = self.config.launch_options
         if "executable_path" not in options:
-            options["executable_path"] = resolve(Settings.from_env()).path
+            try:
+                options["executable_path"] = resolve(Settings.from_env()).path
+            except BrowserNotFound as exc:
+                self.missing = exc
+                logger.error("pages that need rendering will fail: %s", exc)
         options.setdefault("args", list(CHROMIUM_ARGS))
         options.setdefault("headless", True)
+
+    async def download_request(self, request: Request) -> Response:
+        if self.missing is not None and request.meta.get("playwright"):
+            raise self.missing
+        return await super().download_request(request)

@@ -31,6 +31,10 @@ LINKS = [
     ("https://www.hangzhou.gov.cn/col/col1229063380/index.html", "通知公告", LinkKind.LISTING),
     ("https://sfj.xm.gov.cn/zwgk/gggs/index_2.htm", "下一页", LinkKind.PAGINATION),
     ("https://sfj.xm.gov.cn/zwgk/gggs/index_7.htm", "7", LinkKind.PAGINATION),
+    # back along a pager is pagination; 首页 elsewhere is the home page, explored
+    ("https://farm.example/a/hangyexinwen/list_7_9.html", "上一页", LinkKind.PAGINATION),
+    ("https://farm.example/a/hangyexinwen/list_7_1.html", "首页", LinkKind.PAGINATION),
+    ("https://www.siming.gov.cn/", "首页", LinkKind.EXPLORE),
     ("https://www.siming.gov.cn/wza/", "无障碍", LinkKind.IGNORED),
     ("https://www.siming.gov.cn/jgzn/", "机构职能", LinkKind.EXPLORE),
     ("https://www.siming.gov.cn/xwzx/t20240105_9.htm", "思明区举办迎春游园会", LinkKind.IGNORED),

@@ -358,3 +358,23 @@ def test_reading_anything_but_a_response_at_an_offset_is_an_error(tmp_path: Path
         read_capture(path, capture.offset + capture.length)
     with pytest.raises(ValueError, match="no record there"):
         read_capture(path, path.stat().st_size)
+
+
+@pytest.mark.parametrize("sync_each", [True, False])
+def test_records_are_fsynced_each_or_once_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sync_each: bool
+) -> None:
+    import archive.warc
+
+    synced: list[int] = []
+    real_fsync = archive.warc.os.fsync
+    monkeypatch.setattr(archive.warc.os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    writer = WarcWriter(tmp_path / "warc", 1, sync_each=sync_each)
+    write_pages(writer, PAGES[:1])  # opens the file (its directory is fsynced then)
+    before = len(synced)
+    write_pages(writer, PAGES[1:5])
+    assert len(synced) - before == (4 if sync_each else 0)
+    writer.sync()
+    assert len(synced) - before == (5 if sync_each else 1)
+    writer.close()
+    assert [t for t, _, _ in records(writer.files[0])].count("response") == 5

@@ -19,8 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
 
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
 from crawler.items import FailureItem, PageItem
@@ -62,6 +63,7 @@ class ReportsSpider(scrapy.Spider):
         self.pages: Counter[str] = Counter()
         self.guard = TrapGuard()
         self.seen_links: dict[str, set[str]] = {}
+        self.requested: set[str] = set()  # canonical URLs already requested
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
@@ -74,14 +76,19 @@ class ReportsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.sources.values():
-            links = [Link(url, "", LinkKind.LISTING, 10) for url in source.start_urls]
-            search = source.search_url_for(SEARCH_QUERY)
-            if search:  # the portal's own search finds reports its menus hide
-                links.append(Link(search, SEARCH_QUERY, LinkKind.LISTING, 20))
-            for link in links:
-                request = self._request(source, link, depth=0)
-                if request is not None:
-                    yield request
+            for request in self.seed(source):
+                yield request
+
+    def seed(self, source: Source) -> Iterator[scrapy.Request]:
+        """A source's start requests (a worker calls this for each source taken off Redis)."""
+        links = [Link(url, "", LinkKind.LISTING, 10) for url in source.start_urls]
+        search = source.search_url_for(SEARCH_QUERY)
+        if search:  # the portal's own search finds reports its menus hide
+            links.append(Link(search, SEARCH_QUERY, LinkKind.LISTING, 20))
+        for link in links:
+            request = self._request(source, link, depth=0)
+            if request is not None:
+                yield request
 
     # -- responses ---------------------------------------------------------------------------
 
@@ -108,7 +115,7 @@ class ReportsSpider(scrapy.Spider):
         request = failure.request
         self.crawler.stats.inc_value(f"fazhi/failure/{failure.type.__name__}")
         yield FailureItem(
-            url=request.url,
+            url=request.meta.get("fazhi_url", request.url),  # the link followed, as PageItem
             error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
             fetched_at=dt.datetime.now(dt.UTC),
             source=request.meta.get("fazhi_source", ""),
@@ -178,11 +185,13 @@ class ReportsSpider(scrapy.Spider):
     def _needs_browser(self, response: Response, source: Source, links: list[Link]) -> bool:
         if response.meta.get("fazhi_rendered"):
             return False
-        if source.render is Render.BROWSER:
-            return True
         if response.status in CHALLENGE_STATUS or CHALLENGE.search(response.body[:20000]):
             self.crawler.stats.inc_value("fazhi/render/challenge")
             return True
+        if not 200 <= response.status < 300:
+            return False  # an error page stays an error page when rendered
+        if source.render is Render.BROWSER:
+            return isinstance(response, HtmlResponse)
         if response.meta["fazhi_kind"] not in LISTING_KINDS or not isinstance(
             response, TextResponse
         ):
@@ -204,18 +213,18 @@ class ReportsSpider(scrapy.Spider):
         if not source.allows(link.url):
             stats.inc_value("fazhi/offsite")
             return None
+        key = canonicalize_url(link.url)
+        if key in self.requested:
+            return None  # asked for already: a repeat must not spend the page budget
+        self.requested.add(key)
         if trap := self.guard.check(link.url):
             stats.inc_value(f"fazhi/trap/{trap.split(':')[0]}")
             if self.guard.first_report(trap, link.url):
                 logger.info("trap cut: %s (first at %s)", trap, link.url)
             return None
-        if self.pages[source.slug] >= self.max_pages:
-            if self.pages[source.slug] == self.max_pages:
-                logger.info("page budget of %s reached for %s", self.max_pages, source.slug)
-                self.pages[source.slug] += 1
+        if not self._spend_page(source):
             stats.inc_value("fazhi/budget_cut")
             return None
-        self.pages[source.slug] += 1
         stats.inc_value(f"fazhi/request/{link.kind}")
         return scrapy.Request(
             link.url,
@@ -234,19 +243,34 @@ class ReportsSpider(scrapy.Spider):
             },
         )
 
+    def _spend_page(self, source: Source) -> bool:
+        """Take one page off the source's budget; False once it is spent (logged once)."""
+        if self.pages[source.slug] >= self.max_pages:
+            if self.pages[source.slug] == self.max_pages:
+                logger.info("page budget of %s reached for %s", self.max_pages, source.slug)
+                self.pages[source.slug] += 1
+            return False
+        self.pages[source.slug] += 1
+        return True
+
 
 def _links(response: TextResponse) -> Iterator[Link]:
+    """Every distinct http(s) link with its anchor text (or title), classified.
+
+    Walks lxml's tree directly: a listing page holds hundreds of anchors and a
+    selector per anchor costs more than the rest of the page's handling.
+    """
     seen: set[str] = set()
-    for anchor in response.css("a[href]"):
-        href = (anchor.attrib.get("href") or "").strip()
+    for anchor in response.selector.root.iter("a"):
+        href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
         url = response.urljoin(href).split("#", 1)[0]
         if url in seen or urlsplit(url).scheme not in ("http", "https"):
             continue
         seen.add(url)
-        text = " ".join("".join(anchor.css("::text").getall()).split())
-        yield classify_link(url, text or anchor.attrib.get("title", ""))
+        text = " ".join("".join(anchor.itertext()).split())
+        yield classify_link(url, text or anchor.get("title", ""))
 
 
 def _select_sources(
