@@ -11,7 +11,7 @@ from sqlalchemy import text
 from alembic import context
 from archive.config import Settings
 from archive.db import make_engine
-from archive.models import Base, UTCDateTime
+from archive.models import SCHEDULER_JOBS_TABLE, Base, UTCDateTime
 
 MIGRATION_LOCK_ID = 0x46415A48  # "FAZH": arbitrary, constant across releases
 
@@ -27,6 +27,11 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     return False
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Leave out APScheduler's job table: APScheduler creates and owns it (scheduler.py)."""
+    return not (type_ == "table" and name == SCHEDULER_JOBS_TABLE)
+
+
 config = context.config
 url = config.attributes.get("database_url") or Settings.from_env().database_url
 
@@ -38,6 +43,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         render_item=render_item,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -57,6 +63,7 @@ def run_migrations_online() -> None:
                 render_as_batch=True,
                 compare_type=True,
                 render_item=render_item,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 context.run_migrations()

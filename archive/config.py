@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.schedule_policy import Night, Policy
+
 PREFIX = "FAZHI_"
+PROJECT_URL = "https://github.com/fazhi-archive/fazhi-archive"
 
 #: name → (default, description); the README's configuration table mirrors this.
 DOCUMENTED: dict[str, tuple[str, str]] = {
@@ -22,6 +25,10 @@ DOCUMENTED: dict[str, tuple[str, str]] = {
     ),
     "FAZHI_DATA_DIR": ("./data", "WARC files, spool, logs and the default SQLite file"),
     "FAZHI_REDIS_URL": ("unset", "Redis frontier for several workers; unset = one machine"),
+    "FAZHI_REDIS_PREFIX": (
+        "fazhi:",
+        "prefix of every Redis key of the frontier (two deployments can share one Redis)",
+    ),
     "FAZHI_ALLOW_PRIVATE": (
         "0",
         "1 lets crawls reach loopback and private addresses (the tests' replica, `make demo`)",
@@ -30,6 +37,26 @@ DOCUMENTED: dict[str, tuple[str, str]] = {
         "Playwright's Chromium if installed, else /usr/bin/chromium",
         "path to the Chromium used for JavaScript pages",
     ),
+    "FAZHI_CONTACT": (
+        PROJECT_URL,
+        "URL or mailto: in the crawler's User-Agent, where a portal's webmaster reaches you",
+    ),
+    "FAZHI_SCHEDULE_TIMEZONE": ("Asia/Shanghai", "time zone of every schedule time"),
+    "FAZHI_SCHEDULE_WINDOW": (
+        "01-01/04-30",
+        "publication window MM-DD/MM-DD: each source crawled nightly",
+    ),
+    "FAZHI_SCHEDULE_LATE_UNTIL": ("06-30", "after the window, weekly crawls until this day"),
+    "FAZHI_SCHEDULE_NIGHT": ("01:00-06:00", "hours over which scheduled crawls are spread"),
+    "FAZHI_SCHEDULE_CRAWL_TIMEOUT": (
+        "14400",
+        "seconds a scheduled crawl may run before it is stopped and marked failed",
+    ),
+    "FAZHI_SCHEDULE_MISFIRE_GRACE": (
+        "2678400",
+        "seconds a due crawl may be late (machine down) and still run; 31 days",
+    ),
+    "FAZHI_SCHEDULE_WORKERS": ("4", "crawls the scheduler runs at once (one process each)"),
 }
 
 
@@ -42,6 +69,15 @@ class Settings:
     redis_url: str | None
     browser: str | None
     allow_private: bool = False
+    schedule: Policy = field(default_factory=Policy)
+    # A crawl still running after this long is stopped (a trap the budgets missed).
+    schedule_crawl_timeout: int = 4 * 3600
+    # Longer than the longest interval (monthly): a restart after any shorter outage still runs
+    # the last due crawl of each source instead of dropping it.
+    schedule_misfire_grace: int = 31 * 24 * 3600
+    schedule_workers: int = 4
+    redis_prefix: str = "fazhi:"
+    contact: str = PROJECT_URL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,9 +91,20 @@ class Settings:
             database_url=normalize_database_url(database_url),
             data_dir=data_dir,
             redis_url=env.get("FAZHI_REDIS_URL") or None,
+            redis_prefix=env.get("FAZHI_REDIS_PREFIX") or "fazhi:",
             browser=env.get("FAZHI_BROWSER") or None,
+            contact=env.get("FAZHI_CONTACT") or PROJECT_URL,
             allow_private=env.get("FAZHI_ALLOW_PRIVATE", "0").strip().lower()
             in ("1", "true", "yes"),
+            schedule=_schedule_policy(env),
+            **{
+                name: _positive_int(env, f"FAZHI_{name.upper()}", getattr(cls, name))
+                for name in (
+                    "schedule_crawl_timeout",
+                    "schedule_misfire_grace",
+                    "schedule_workers",
+                )
+            },
         )
 
     @property
@@ -71,6 +118,27 @@ class Settings:
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
+
+
+def _schedule_policy(env: Mapping[str, str]) -> Policy:
+    """The global schedule policy; a source's registry entry may move its window."""
+    night = env.get("FAZHI_SCHEDULE_NIGHT")
+    policy = Policy(
+        timezone=env.get("FAZHI_SCHEDULE_TIMEZONE") or Policy.timezone,
+        night=Night.parse(night) if night else Policy.night,
+    )
+    return policy.with_window(
+        env.get("FAZHI_SCHEDULE_WINDOW") or None, env.get("FAZHI_SCHEDULE_LATE_UNTIL") or None
+    )
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise ValueError(f"{name} wants a whole number above 0, got {text!r}")
+    return int(text)
 
 
 def normalize_database_url(url: str) -> str:

@@ -47,7 +47,12 @@ class Link:
 
 
 def parse(markup: str) -> html.HtmlElement | None:
-    """Parse forgiving HTML; None when nothing element-like is in it."""
+    """Parse forgiving HTML; None when nothing element-like is in it.
+
+    NUL characters go first: lxml would turn them into U+FFFD (HTML's rule) inside titles
+    and attributes, and PostgreSQL text cannot hold NUL at all.
+    """
+    markup = markup.replace("\x00", "")
     if not markup.strip():
         return None
     try:

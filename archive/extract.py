@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import trafilatura
 from lxml import html
+from w3lib.html import remove_tags, remove_tags_with_content
 
 from archive import dom
 from archive.agency import agency_from_signature, agency_from_title, is_signature_block
@@ -32,6 +34,10 @@ from archive.textlines import drop_boilerplate, is_fragment, rejoin_broken
 
 # Below this many characters of body text a page is a cover for an attachment, not a report.
 THIN_BODY = 200
+# A longer title is cut here (repair ``title-truncated``): the longest of the 19 saved pages has
+# 35 characters; 10,000 are a hostile or broken page, and the WARC keeps them anyway.
+TITLE_MAX = 200
+MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")  # a tag left in text: escaped markup on the page
 SIGNATURE_MAX_LINES = 4  # body, sometimes two bodies jointly, and the date
 PUBDATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
 AGENCY_FIELDS = ("发布机构", "发文机关", "发布单位", "所属机构")
@@ -258,9 +264,17 @@ def _clean(state: _Body, title: str, link_names: frozenset[str] = frozenset()) -
 
 
 def _repair_title(title: str, repairs: list[str]) -> str:
+    """The title's repairs, then what a title never holds: markup and endless length."""
     title, applied = repair_text(title)
     repairs.extend(applied)
-    return " ".join(title.split())
+    if MARKUP.search(title):  # CMS highlighting leaks into titles: <font color=red>…</font>
+        title = remove_tags(remove_tags_with_content(title, which_ones=("script", "style")))
+        repairs.append("title-markup")
+    title = " ".join(title.split())
+    if len(title) > TITLE_MAX:
+        title = title[:TITLE_MAX]
+        repairs.append("title-truncated")
+    return title
 
 
 def _trim_end(state: _Body) -> None:

@@ -106,6 +106,7 @@ class CrawlRun(Base):
     __table_args__ = (
         CheckConstraint("trigger IN ('schedule', 'manual', 'worker')", name="trigger"),
         CheckConstraint("status IN ('running', 'ok', 'failed', 'cancelled')", name="status"),
+        CheckConstraint("verdict IN ('healthy', 'degraded', 'suspect', 'failed')", name="verdict"),
         {"comment": "One crawl: who started it, on what, and how it ended."},
     )
 
@@ -125,6 +126,54 @@ class CrawlRun(Base):
         JSONType, default=dict, comment="Scrapy stats at close (JSON)"
     )
     error_summary: Mapped[str | None] = mapped_column(Text, comment="Why it failed, if it did")
+    verdict: Mapped[str | None] = mapped_column(
+        String(10),
+        comment="healthy | degraded | suspect | failed, judged at close; "
+        "null while running or when the run could not close",
+    )
+    verdict_reasons: Mapped[str | None] = mapped_column(Text, comment="Why, unless healthy")
+
+
+#: APScheduler's job store (scheduler.py) lives in the archive database too, in a table
+#: APScheduler creates and owns; migrations and ``db check`` leave it alone.
+SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
+SCHEDULE_EVENT_KINDS = ("missed", "coalesced", "refused", "failed", "missing")
+
+
+class ScheduleEvent(Base):
+    __tablename__ = "schedule_event"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({', '.join(map(repr, SCHEDULE_EVENT_KINDS))})", name="kind"),
+        Index("ix_schedule_event_source_slug", "source_slug"),
+        {
+            "comment": "What the scheduler did besides starting a crawl: due runs missed, "
+            "folded together or refused, crawls that never opened a run, reports that did not "
+            "come (see docs/schema.md, Run history)."
+        },
+    )
+
+    id: Mapped[intpk]
+    at: Mapped[utc] = mapped_column(default=utcnow, comment="When it was recorded (UTC)")
+    source_slug: Mapped[str] = mapped_column(String(100), comment="Registry slug of the source")
+    kind: Mapped[str] = mapped_column(
+        String(10), comment="missed | coalesced | refused | failed | missing"
+    )
+    trigger: Mapped[str | None] = mapped_column(
+        String(10), comment="schedule | manual: who asked for the crawl; null for missing"
+    )
+    due_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime(), comment="The due time concerned (UTC); for coalesced the last one"
+    )
+    due_count: Mapped[int | None] = mapped_column(
+        Integer, comment="coalesced: how many due times were folded into one run"
+    )
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_run.id"), comment="The run concerned: the one running when refused"
+    )
+    report_year: Mapped[int | None] = mapped_column(
+        Integer, comment="missing: the report year that did not come by the window's close"
+    )
+    detail: Mapped[str | None] = mapped_column(Text, comment="What happened, for the operator")
 
 
 class Fetch(Base):
@@ -306,6 +355,7 @@ __all__ = [
     "Fetch",
     "Report",
     "ReportVersion",
+    "ScheduleEvent",
     "Sighting",
     "Source",
     "VersionBand",

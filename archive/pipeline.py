@@ -38,7 +38,18 @@ class Response:
 
     @property
     def content_type(self) -> str | None:
-        return next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)
+        return self.header("content-type")
+
+    @property
+    def http_error(self) -> str | None:
+        """The fetch row's reason for a non-2xx answer, with the wait a 429/503 asked for."""
+        if 200 <= self.status < 300:
+            return None
+        retry_after = self.header("retry-after")
+        return f"HTTP {self.status}" + (f" (Retry-After: {retry_after})" if retry_after else "")
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name), None)
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,8 @@ def process(
 ) -> Processed:
     """Archive one response; commit is the caller's (one page, one short transaction)."""
     fetch_id = _record(session, response, warc, crawl_run_id)
+    if response.http_error:
+        return Processed(fetch_id, error=response.http_error)
     page_url = response.final_url or response.url
     try:
         extracted = _extract(response, page_url, region_hint)
@@ -116,6 +129,8 @@ def process_attachment(
     stored with the page's title and metadata and the file's text, seen at the page URL.
     """
     fetch_id = _record(session, response, warc, crawl_run_id)
+    if response.http_error:
+        return Processed(fetch_id, error=response.http_error)
     try:
         document = _extract(response, response.final_url or response.url, None)
     except ExtractionError as exc:
@@ -189,7 +204,6 @@ def _record(
         if warc is not None
         else None
     )
-    error = None if 200 <= response.status < 300 else f"HTTP {response.status}"
     return store.record_fetch(
         session,
         url=response.url,
@@ -203,13 +217,11 @@ def _record(
         crawl_run_id=crawl_run_id,
         warc_file=capture.file if capture else None,
         warc_offset=capture.offset if capture else None,
-        error=error,
+        error=response.http_error,
     )
 
 
 def _extract(response: Response, url: str, region_hint: str | None) -> Extracted:
-    if not 200 <= response.status < 300:
-        raise ExtractionError(f"HTTP {response.status}", url)
     if is_document(url, response.content_type):
         return extract_document(response.body, url, response.content_type)
     return extract_page(response.body, url, response.headers, region_hint)

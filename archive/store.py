@@ -63,12 +63,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from pathvalidate import sanitize_filename
 from sqlalchemy import case, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -94,8 +96,11 @@ if TYPE_CHECKING:
 
 ORPHAN = "repost:"  # identity_key prefix of a repost-only report
 MAX_ATTEMPTS = 5  # each lost race means a rival row now exists: a redo then finds it
-FILE_NAME_MAX = 200
-_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+# Bytes of UTF-8: ext4, NTFS and APFS allow 255 a name, and a consumer saving files may prefix
+# them (an id); 200 bytes are 66 Chinese characters, more than any attachment name seen.
+FILE_NAME_MAX_BYTES = 200
+_UNSAFE_IN_NAME = re.compile(r'[/\\:*?"<>|]+')
+_LONGEST_SUFFIX = 8  # ".docx", ".pdf": a longer "suffix" is part of the name
 
 
 class IngestConflict(ArchiveError):
@@ -326,11 +331,30 @@ def add_attachment(
 
 
 def file_name(name: str | None, url: str) -> str:
-    """A safe file name: the link's name, else the URL's last segment, without path parts
-    or characters file systems refuse."""
+    """A name any file system takes: the link's name, else the URL's last segment.
+
+    No directory parts (``../../etc/passwd`` is ``passwd``), no invisible characters (controls,
+    bidi overrides that disguise ``gpj.exe``), no characters or names Windows refuses
+    (pathvalidate knows CON, NUL.pdf, COM¹ …), at most FILE_NAME_MAX_BYTES bytes with the
+    extension kept. Chinese is kept as it is.
+    """
     raw = name or unquote(PurePosixPath(urlsplit(url).path).name)
-    cleaned = _UNSAFE_IN_NAME.sub("_", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip(" ._")
-    return cleaned[:FILE_NAME_MAX] or "attachment"
+    base = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    visible = "".join(c for c in base if unicodedata.category(c) not in ("Cc", "Cf"))
+    cleaned = _bounded(_UNSAFE_IN_NAME.sub("_", visible).strip(" ._"))
+    # what is left is under pathvalidate's 255 bytes: it only renames reserved names (CON_)
+    return sanitize_filename(cleaned, replacement_text="_", platform="universal") or "attachment"
+
+
+def _bounded(name: str) -> str:
+    """NAME cut to FILE_NAME_MAX_BYTES of UTF-8 at a character boundary, its extension kept."""
+    if len(name.encode()) <= FILE_NAME_MAX_BYTES:
+        return name
+    suffix = PurePosixPath(name).suffix
+    suffix = suffix if len(suffix) <= _LONGEST_SUFFIX else ""
+    room = FILE_NAME_MAX_BYTES - len(suffix.encode())
+    stem = name.removesuffix(suffix).encode()[:room].decode("utf-8", "ignore")
+    return stem.rstrip(" .") + suffix
 
 
 def _page(

@@ -1,21 +1,34 @@
-"""Crawl speed: the full stack against a bare Scrapy spider, same replica, same URLs, same run.
+"""Crawl speed and memory: the full stack against a bare Scrapy spider, same URLs, same run.
 
-    .venv/bin/python -m bench.crawl_speed
+    .venv/bin/python -m bench.crawl_speed [--copies N] [--render-all]
 
 Politeness is off in both (no delay, no AutoThrottle, 8 requests per host): this measures
-what the archive adds per page (extraction, dedup, WARC, database), not the network.
-The full stack crawls the local replica with `fazhi crawl --all`; the bare spider then
-fetches exactly the URLs the full stack fetched. Peak RSS is each child process's maximum.
+what the archive adds per page (discovery, extraction, dedup, WARC, database), not the
+network. The full stack crawls the local replica with `fazhi crawl --all`; the bare spider
+then fetches exactly the URLs the full stack fetched.
+
+``--copies N`` serves every replica portal N times on its own port (eight copies make a
+crawl of about 5,800 pages); ``--render-all`` marks every source ``render: browser``, so
+every HTML page goes through Chromium (two copies: about 600 rendered pages).
+
+Printed per side: pages/s, CPU seconds per page (user + system of the whole process tree,
+which holds steady on a busy machine where wall time does not), and peak memory: the
+crawl process's own peak RSS and the peak RSS of its whole tree (Chromium included),
+sampled every 0.2 s from /proc.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -32,51 +45,105 @@ FAST = [
     "-s",
     "LOG_LEVEL=WARNING",
 ]
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one child process (os.wait4 reports that child alone)."""
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    cpu: float  # user + system seconds, the child and every descendant it waited for
+    rss_mb: float  # the child's own peak
+    tree_mb: float  # peak of the child and all its descendants together
+
+
+def tree_rss(root: int) -> int:
+    """Bytes resident in ROOT and its descendants now (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with Path(f"/proc/{entry.name}/stat").open(encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE_SIZE
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def measure(command: list[str], env: dict[str, str]) -> Measured:
     start = time.perf_counter()
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.2):
+            peak = max(peak, tree_rss(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _pid, status, usage = os.wait4(child.pid, 0)
+    done.set()
+    sampler.join()
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command[2:4]} failed")
-    return seconds, usage.ru_maxrss / 1024
+        raise SystemExit(f"{' '.join(command[2:4])} failed")
+    own = usage.ru_maxrss / 1024
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, own, max(peak / 2**20, own))
+
+
+def registry_file(entries: list[dict], path: Path, render_all: bool) -> Path:
+    if render_all:
+        entries = [{**e, "render": "browser"} for e in entries]
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch, start_replica() as replica:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=1, help="serve every portal N times")
+    parser.add_argument("--render-all", action="store_true", help="render every HTML page")
+    args = parser.parse_args()
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        start_replica(copies=args.copies) as replica,
+    ):
         data = Path(scratch)
-        registry = data / "replica.yaml"
-        registry.write_text(yaml.safe_dump(replica.registry_entries(), allow_unicode=True))
+        registry = registry_file(replica.registry_entries(), data / "r.yaml", args.render_all)
         env = {**os.environ, "FAZHI_ALLOW_PRIVATE": "1", "FAZHI_DATA_DIR": str(data)}
         database = data / "archive.sqlite3"
-        full_s, full_rss = timed(
-            [
-                sys.executable,
-                "-m",
-                "fazhi",
-                "crawl",
-                "--all",
-                "--registry",
-                str(registry),
-                "--db",
-                f"sqlite:///{database}",
-                *FAST,
-            ],
+        full = measure(
+            [sys.executable, "-m", "fazhi", "crawl", "--all", "--registry", str(registry),
+             "--max-pages", "5000", "--db", f"sqlite:///{database}", *FAST],
             env,
-        )
+        )  # fmt: skip
         with sqlite3.connect(database) as db:
             urls = [u for (u,) in db.execute("SELECT url FROM fetch WHERE status IS NOT NULL")]
+            (stats,) = db.execute("SELECT stats FROM crawl_run").fetchone()
+        rendered = json.loads(stats).get("playwright/page_count", 0)
         listing = data / "urls.txt"
         listing.write_text("\n".join(urls))
-        bare_s, bare_rss = timed([sys.executable, "-m", "bench.bare_spider", str(listing)], env)
-    full_rate, bare_rate = len(urls) / full_s, len(urls) / bare_s
-    print(f"pages fetched: {len(urls)}")
-    print(f"full stack:  {full_rate:7.1f} pages/s  ({full_s:.1f} s, peak RSS {full_rss:.0f} MB)")
-    print(f"bare Scrapy: {bare_rate:7.1f} pages/s  ({bare_s:.1f} s, peak RSS {bare_rss:.0f} MB)")
-    print(f"ratio full/bare: {full_rate / bare_rate:.2f} (target >= 0.7)")
+        bare = measure([sys.executable, "-m", "bench.bare_spider", str(listing)], env)
+    pages = len(urls)
+    print(f"pages fetched: {pages} ({args.copies} copies; {rendered} rendered by Chromium)")
+    for name, m in (("full stack", full), ("bare Scrapy", bare)):
+        print(
+            f"{name:<12} {pages / m.seconds:7.1f} pages/s  ({m.seconds:.1f} s; "
+            f"{m.cpu / pages * 1000:.1f} ms CPU a page; peak RSS {m.rss_mb:.0f} MB, "
+            f"with its children {m.tree_mb:.0f} MB)"
+        )
+    print(f"ratio full/bare: {bare.seconds / full.seconds:.2f} pages/s (target >= 0.7), "
+          f"{bare.cpu / full.cpu:.2f} CPU a page")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -69,8 +69,13 @@ def rules() -> _Rules:
     )
 
 
+@lru_cache(maxsize=2**16)
 def classify_link(url: str, anchor: str) -> Link:
-    """What following this link gives, and how urgently (higher first)."""
+    """What following this link gives, and how urgently (higher first).
+
+    Cached: a portal repeats its navigation on every page, so most links a crawl
+    meets it has classified before.
+    """
     anchor = " ".join(anchor.split())
     r = rules()
     path = unquote(urlsplit(url).path)

@@ -8,8 +8,11 @@ Archiving (extraction, database, WARC) runs in one writer thread, not in the
 reactor: the downloads go on while a page is being stored, and one thread keeps
 every write in order (the WARC file and SQLite want one writer anyway). Pages
 that queue up while one batch is written are stored together (`crawler.batching`):
-one WARC fsync and one commit per batch. A database error fails the whole batch,
-so no batch is ever half stored.
+one WARC fsync and one commit per batch, never half a batch. While the database
+is down, pages go to the disk spool and are stored when it is back
+(`crawler.storing`); the run waits up to ``FAZHI_SPOOL_PATIENCE`` seconds for it
+at the end, and is `failed` if the spool could not be emptied (the next crawl
+stores what is left).
 """
 
 from __future__ import annotations
@@ -17,24 +20,26 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from archive import db
-from archive import pipeline as archiving
 from archive.config import Settings
-from archive.extract import Extracted
-from archive.models import CrawlRun, Fetch
+from archive.models import CrawlRun, Fetch, Report
+from archive.models import Source as SourceRow
+from archive.spool import Spool
 from archive.store import SourceInfo
+from archive.verdict import FOUND, FOUND_PREFIX, Verdict, judge
 from archive.warc import Reference, WarcWriter
 from crawler.batching import BatchWriter
-from crawler.discovery import LinkKind
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Source
+from crawler.storing import Archiver, Backoff, Job, is_outage
 
 logger = logging.getLogger(__name__)
 FINISHED_OK = frozenset({"finished"})
@@ -47,106 +52,86 @@ class ArchivePipeline:
         self.database_url = database_url
         self.settings = settings
         self.trigger = crawler.settings.get("FAZHI_TRIGGER", "manual")
+        self.patience = crawler.settings.getfloat("FAZHI_SPOOL_PATIENCE", 120.0)
         self.engine: Engine | None = None
         self.run_id: int | None = None
         self.warc: WarcWriter | None = None
-        self.deferred: dict[str, Extracted] = {}  # attachment-only pages awaiting their file
-        self.writer: BatchWriter[PageItem | FailureItem, str] | None = None
+        self.archiver: Archiver | None = None
+        self.writer: BatchWriter[Job, str] | None = None
+        self.sources: dict[str, tuple[SourceInfo, str | None]] = {}
+        self.unstored: str | None = None  # why the spool could not be emptied, if it could not
+        self.known: dict[str, int] = {}  # per source: reports archived before this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         settings = Settings.from_env()
         url = crawler.settings.get("FAZHI_DATABASE_URL") or settings.database_url
-        return cls(crawler, url, settings)
+        pipeline = cls(crawler, url, settings)
+        # Scrapy closes pipelines before it records the finish reason: the run is closed on
+        # spider_closed, the first moment the reason (finished, shutdown, …) is known.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         self.engine = db.make_engine(self.database_url)
-        sources = sorted(self.crawler.spider.sources)
+        sources = self.crawler.spider.sources
         with Session(self.engine) as session:
-            run = CrawlRun(trigger=self.trigger, sources=sources, status="running")
+            run = CrawlRun(
+                trigger=self.trigger,
+                sources=sorted(sources),
+                status="running",
+                # the stats known at open: the process owning the run (crawler.resume.RunOwner)
+                stats=_jsonable(self.crawler.stats.get_stats()),
+            )
             session.add(run)
             session.commit()
             self.run_id = run.id
+            self.known = _reports_known(session, sources)
         self.crawler.stats.set_value("fazhi/run_id", self.run_id)
         self.warc = WarcWriter(
             self.settings.warc_dir, self.run_id, lookup=self._earlier_capture, sync_each=False
         )
-        self.writer = BatchWriter(self._store_batch)
+        self.archiver = Archiver(
+            self.engine,
+            self.warc,
+            Spool(self.settings.spool_dir),
+            Backoff(most=self.crawler.settings.getfloat("FAZHI_SPOOL_RETRY_MAX", 60.0)),
+        )
+        self.writer = BatchWriter(self.archiver.store_batch)
         logger.info("crawl run %s started (%s)", self.run_id, db.redact(self.database_url))
 
-    async def process_item(self, item: Any) -> Any:
-        outcome = await asyncio.wrap_future(self.writer.submit(item))
-        self.crawler.stats.inc_value(f"fazhi/archive/{outcome}")  # stats stay in the reactor
+    async def process_item(self, item: PageItem | FailureItem) -> Any:
+        info, region_hint = self._source(item.source)
+        job = Job(item, self.run_id, info, region_hint)
+        outcome = await asyncio.wrap_future(self.writer.submit(job))
+        stats = self.crawler.stats  # stats stay in the reactor thread
+        stats.inc_value(f"fazhi/archive/{outcome}")
+        if outcome in FOUND:
+            stats.inc_value(f"{FOUND_PREFIX}{item.source}")
         return item
 
-    def _store_batch(self, items: Sequence[PageItem | FailureItem]) -> list[str]:
-        """Store a batch in one transaction (writer thread); what became of each item."""
-        deferred = dict(self.deferred)
-        try:
-            with Session(self.engine) as session:
-                outcomes = [self._store(session, item) for item in items]
-                self.warc.sync()  # the records before the rows that point at them
-                session.commit()
-        except Exception:
-            self.deferred = deferred  # nothing of the batch stands
-            raise
-        self.crawler.stats.max_value("fazhi/archive/batch_max", len(items))
-        return outcomes
-
-    def _store(self, session: Session, item: PageItem | FailureItem) -> str:
-        if isinstance(item, FailureItem):
-            archiving.record_failure(
-                session, item.url, item.error, item.fetched_at, self.run_id, item.status
+    def _source(self, slug: str) -> tuple[SourceInfo | None, str | None]:
+        if slug not in self.sources:
+            source = self.crawler.spider.sources.get(slug)
+            self.sources[slug] = (
+                (source_info(source), source.division_code) if source else (None, None)
             )
-            return "failure"
-        return self._archive(session, item, self.crawler.spider.sources[item.source])
-
-    def _archive(self, session: Session, item: PageItem, source: Source) -> str:
-        response = archiving.Response(
-            url=item.url,
-            status=item.status,
-            headers=item.headers,
-            body=item.body,
-            fetched_at=item.fetched_at,
-            final_url=item.final_url,
-        )
-        info = source_info(source)
-        if item.kind == LinkKind.ATTACHMENT and item.parent_url:
-            done = archiving.process_attachment(
-                session,
-                response,
-                page_url=item.parent_url,
-                page=self.deferred.pop(item.parent_url, None),
-                name=item.anchor,
-                warc=self.warc,
-                crawl_run_id=self.run_id,
-                source=info,
-            )
-        elif item.kind in (LinkKind.CANDIDATE, LinkKind.ATTACHMENT):
-            done = archiving.process(
-                session,
-                response,
-                warc=self.warc,
-                crawl_run_id=self.run_id,
-                source=info,
-                region_hint=source.division_code,
-            )
-        else:
-            archiving.record(session, response, warc=self.warc, crawl_run_id=self.run_id)
-            return "listing"
-        if done.deferred and done.extracted is not None:
-            self.deferred[item.final_url or item.url] = done.extracted
-            return "deferred"
-        if done.error:
-            return "error"
-        if done.result is not None:
-            return str(done.result.outcome)
-        return f"not-report/{done.doc_type}"
+        return self.sources[slug]
 
     def close_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        reason = self.crawler.stats.get_value("finish_reason") or "finished"
+        """Store what is queued and empty the spool (waiting for the database if need be)."""
+        if self.writer is None:
+            return
+        self.writer.close()
+        if not self.archiver.finish(self.patience):
+            left = len(self.archiver.spool)
+            self.unstored = f"database unavailable; {left} pages left in the spool"
+        self._count_spool_stats()
+        self.warc.close()
+
+    def spider_closed(self, reason: str) -> None:
+        if self.run_id is None:
+            return  # the run never opened
         status = (
             "ok"
             if reason in FINISHED_OK
@@ -154,17 +139,48 @@ class ArchivePipeline:
             if reason in FINISHED_CANCELLED
             else "failed"
         )
-        if self.warc is not None:
-            self.warc.close()
+        summary = None if status == "ok" else f"finish reason: {reason}"
+        if self.unstored:
+            status, summary = "failed", self.unstored
+        verdict = judge(reason, self.crawler.stats.get_stats(), self.known)
+        if self.unstored:
+            verdict = Verdict("failed", (self.unstored,))
+        self.crawler.stats.set_value("fazhi/verdict", verdict.level)
+        try:
+            self._close_run(status, summary, verdict)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            logger.error("crawl run %s could not be closed: database unavailable", self.run_id)
+        self.engine.dispose()
+        logger.info(
+            "crawl run %s %s (%s), verdict %s%s",
+            self.run_id,
+            status,
+            summary or reason,
+            verdict.level,
+            f": {verdict.text}" if verdict.text else "",
+        )
+
+    def _count_spool_stats(self) -> None:
+        stats = self.crawler.stats
+        for outcome, count in self.archiver.drained.items():
+            stats.inc_value(f"fazhi/archive/{outcome}", count)
+            stats.inc_value("fazhi/spool/stored", count)
+        if self.archiver.outages:
+            stats.set_value("fazhi/spool/outages", self.archiver.outages)
+        stats.set_value("fazhi/archive/batches", self.writer.batches)
+
+    def _close_run(self, status: str, summary: str | None, verdict: Verdict) -> None:
         with Session(self.engine) as session:
             run = session.get(CrawlRun, self.run_id)
             run.status = status
             run.finished_at = dt.datetime.now(dt.UTC)
             run.stats = _jsonable(self.crawler.stats.get_stats())
-            run.error_summary = None if status == "ok" else f"finish reason: {reason}"
+            run.error_summary = summary
+            run.verdict = verdict.level
+            run.verdict_reasons = verdict.text
             session.commit()
-        self.engine.dispose()
-        logger.info("crawl run %s %s (%s)", self.run_id, status, reason)
 
     def _earlier_capture(self, digest: str) -> Reference | None:
         """The first capture of this payload in an earlier run: a revisit record points there."""
@@ -176,6 +192,17 @@ class ArchivePipeline:
                 .limit(1)
             ).first()
         return Reference(uri=row.url, date=row.fetched_at) if row else None
+
+
+def _reports_known(session: Session, slugs: Iterable[str]) -> dict[str, int]:
+    """Per source slug, the reports archived from it so far (what a crawl should find again)."""
+    rows = session.execute(
+        select(SourceRow.slug, func.count(Report.id))
+        .join(Report, Report.source_id == SourceRow.id)
+        .where(SourceRow.slug.in_(list(slugs)))
+        .group_by(SourceRow.slug)
+    )
+    return {slug: count for slug, count in rows}
 
 
 def source_info(source: Source) -> SourceInfo:

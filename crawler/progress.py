@@ -10,19 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-REPORTS = ("fazhi/archive/new_report", "fazhi/archive/new_version")
-ERRORS = ("fazhi/archive/failure", "fazhi/archive/error")
-
-
-def counts(stats: dict) -> dict[str, int]:
-    """The operator's four numbers, from Scrapy's stats."""
-    return {
-        "pages": stats.get("response_received_count", 0),
-        "candidates": stats.get("fazhi/request/candidate", 0)
-        + stats.get("fazhi/request/attachment", 0),
-        "reports": sum(stats.get(key, 0) for key in REPORTS),
-        "errors": sum(stats.get(key, 0) for key in ERRORS),
-    }
+from archive.runs import counts
 
 
 def line(stats: dict) -> str:

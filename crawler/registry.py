@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from archive.region import Region, region_of
+from archive.schedule_policy import Policy
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "sources"
 ADHOC_PREFIX = "adhoc-"
@@ -95,6 +96,19 @@ class Politeness:
 
 
 @dataclass(frozen=True)
+class ScheduleOverride:
+    """A source's own publication window (``MM-DD/MM-DD``) or end of weekly crawls (``MM-DD``),
+    with the reason for it; the rest of the schedule policy stays global."""
+
+    reason: str
+    window: str | None = None
+    late_until: str | None = None
+
+    def applied_to(self, policy: Policy) -> Policy:
+        return policy.with_window(self.window, self.late_until)
+
+
+@dataclass(frozen=True)
 class Source:
     """A portal and the body whose reports it publishes.
 
@@ -112,8 +126,10 @@ class Source:
     region: Region | None = None
     entry_urls: tuple[str, ...] = ()
     search_url: str | None = None
+    sitemaps: tuple[str, ...] = ()
     render: Render = Render.AUTO
     politeness: Politeness | None = None
+    schedule: ScheduleOverride | None = None
     expected_years: tuple[YearSpan, ...] = ()
     notes: str | None = None
     file: Path | None = field(default=None, compare=False)
@@ -137,6 +153,10 @@ class Source:
         port, as Scrapy's offsite filter does; ``host:port`` (a portal on its own port, a local
         replica) admits exactly that host and port."""
         return _in_domains(url, self.domains)
+
+    def policy(self, default: Policy) -> Policy:
+        """The schedule policy of this source: DEFAULT, moved by its own ``schedule`` entry."""
+        return self.schedule.applied_to(default) if self.schedule else default
 
     def expects(self, year: int) -> bool:
         """Whether the body should have published a report on ``year``."""
@@ -200,6 +220,13 @@ class Registry:
 def load_registry(directory: Path = DEFAULT_DIRECTORY) -> Registry:
     """Every ``*.yaml`` in ``directory``; raises :class:`RegistryError` on any problem."""
     return _loaded(*read_registry(directory))
+
+
+def load(path: Path | None = None) -> Registry:
+    """The shipped registry, or PATH: a directory of ``*.yaml`` files or one file."""
+    if path is None:
+        return load_registry()
+    return load_registry(path) if path.is_dir() else load_file(path)
 
 
 def load_file(path: Path) -> Registry:
@@ -350,6 +377,21 @@ class _PolitenessEntry(BaseModel):
         return self
 
 
+class _ScheduleEntry(BaseModel):
+    model_config = _SHAPE
+    reason: Text
+    window: Text | None = None
+    late_until: Text | None = None
+
+    @model_validator(mode="after")
+    def _valid_policy(self) -> _ScheduleEntry:
+        if self.window is None and self.late_until is None:
+            raise ValueError("sets neither window nor late_until")
+        # Checked against the default policy; the scheduler checks it against the global one.
+        ScheduleOverride(**self.model_dump()).applied_to(Policy())
+        return self
+
+
 class _Entry(BaseModel):
     model_config = _SHAPE
     slug: Slug
@@ -362,8 +404,10 @@ class _Entry(BaseModel):
     domains: tuple[Domain, ...] | None = None
     entry_urls: tuple[HttpUrl, ...] = ()
     search_url: SearchTemplate | None = None
+    sitemaps: tuple[HttpUrl, ...] = ()
     render: Render = Render.AUTO
     politeness: _PolitenessEntry | None = None
+    schedule: _ScheduleEntry | None = None
     expected_years: Years = ()
     notes: Text | None = None
 
@@ -400,12 +444,14 @@ def _body_issue(entry: _Entry) -> _Issue | None:
 
 
 def _scope_issues(entry: _Entry) -> Iterator[_Issue]:
-    """URLs the crawler would drop as offsite: the home page, entry pages, the search URL."""
+    """URLs the crawler would drop as offsite: the home page, entry pages, the search URL,
+    sitemaps."""
     domains = _domains(entry)
     urls: list[tuple[Loc, str | None]] = [
         (("home_url",), entry.home_url),
         *((("entry_urls", i), url) for i, url in enumerate(entry.entry_urls)),
         (("search_url",), entry.search_url),
+        *((("sitemaps", i), url) for i, url in enumerate(entry.sitemaps)),
     ]
     for loc, url in urls:
         if url and not _in_domains(url, domains):
@@ -443,8 +489,10 @@ def _source(entry: _Entry, region: Region | None, path: Path, line: int) -> Sour
         region=region,
         entry_urls=entry.entry_urls,
         search_url=entry.search_url,
+        sitemaps=entry.sitemaps,
         render=entry.render,
         politeness=Politeness(**politeness.model_dump()) if politeness else None,
+        schedule=ScheduleOverride(**entry.schedule.model_dump()) if entry.schedule else None,
         expected_years=entry.expected_years,
         notes=entry.notes,
         file=path,

@@ -26,24 +26,29 @@ class Summary:
     errors: int
     distractors: dict[str, int]
     traps: dict[str, int]
+    verdict: str  # archive.verdict: healthy, degraded, suspect or failed
 
     @property
     def ok(self) -> bool:
-        return self.finish_reason == "finished"
+        return self.finish_reason == "finished" and self.verdict != "failed"
 
 
 def crawl(
     spider_args: dict[str, Any],
     overrides: dict[str, Any] | None = None,
     progress: bool = False,
+    spider_cls: type[ReportsSpider] = ReportsSpider,
 ) -> Summary:
-    """Crawl with the project's settings plus OVERRIDES; returns the closing summary."""
+    """Crawl with the project's settings plus OVERRIDES; returns the closing summary.
+
+    SPIDER_CLS is the reports spider or its Redis worker (`fazhi worker`).
+    """
     settings = get_project_settings()
     settings.update(overrides or {}, priority="cmdline")
     if progress:
         settings.set("FAZHI_PROGRESS", True, priority="cmdline")
     process = CrawlerProcess(settings, install_root_handler=True)
-    crawler = process.create_crawler(ReportsSpider)
+    crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **spider_args)
     process.start()
     stats = crawler.stats.get_stats()
@@ -52,6 +57,7 @@ def crawl(
         finish_reason=str(stats.get("finish_reason", "unknown")),
         distractors=_grouped(stats, "fazhi/distractor/"),
         traps=_grouped(stats, "fazhi/trap/"),
+        verdict=str(stats.get("fazhi/verdict", "failed")),
         **counts(stats),
     )
 

@@ -5,12 +5,17 @@ Deployment-specific values (database, data dir, Redis, browser) come from
 is here is policy for every deployment: politeness towards portals first.
 """
 
+from importlib.metadata import version
+
+from archive.config import Settings
+
 BOT_NAME = "fazhi"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# An honest User-Agent: portals' webmasters must be able to find us.
-USER_AGENT = "fazhi-archive/0.1 (+https://github.com/fazhi-archive/fazhi-archive)"
+# An honest User-Agent: the project, its version, and whom a portal's webmaster can reach
+# (FAZHI_CONTACT: the operator's URL or mailto:, by default the project's page).
+USER_AGENT = f"fazhi-archive/{version('fazhi-archive')} (+{Settings.from_env().contact})"
 
 # Politeness: robots.txt, at most 2 requests per host at once, adaptive delay.
 ROBOTSTXT_OBEY = True
@@ -29,14 +34,47 @@ DOWNLOAD_TIMEOUT = 60
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.PrivateAddressGuard": 50}
-EXTENSIONS = {"crawler.progress.ProgressLine": 500}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.PrivateAddressGuard": 50,
+    # before robots.txt (100): nothing outside a source's domains is asked for, not even that
+    "crawler.middlewares.ScopeGuard": 60,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's, honouring Retry-After
+    # above RedirectMiddleware (600): sees a 3xx before it is followed
+    "crawler.middlewares.RedirectGuard": 650,
+    "crawler.middlewares.FailureReasons": 950,  # next to the download handler: its failures first
+    # several workers (FAZHI_REDIS_URL): one request start per host per DOWNLOAD_DELAY, fleet-wide
+    "crawler.politeness.HostGate": 900,
+}
+FAZHI_RETRY_AFTER_MAX = 60  # seconds; a 429/503 asking for a longer wait is not retried this run
+EXTENSIONS = {
+    "crawler.progress.ProgressLine": 500,
+    # every run names a lock its process holds while alive: a killed crawl's run is marked failed
+    "crawler.resume.RunOwner": 0,
+}
+# `fazhi crawl --resume` turns Scrapy's HTTP cache on: pages the failed runs of the same
+# sources fetched are answered from their WARC records, not asked again, and not archived
+# twice (crawler/resume.py, docs/reliability.md).
+HTTPCACHE_ENABLED = False
+HTTPCACHE_STORAGE = "crawler.resume.ArchiveStorage"
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"  # a stored answer is always used
+SPIDER_MIDDLEWARES = {"crawler.resume.ReplayedPages": 50}
 
 # Every response reaches the archive pipeline, whatever its status (error pages are fetches too).
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 FAZHI_MAX_PAGES = 2000  # per source and run
+# Database outage (crawler.storing): pages wait in FAZHI_DATA_DIR/spool/, retried with a backoff
+# doubling up to FAZHI_SPOOL_RETRY_MAX seconds; at its end a run waits FAZHI_SPOOL_PATIENCE
+# seconds for the database before it gives up (status failed; the next crawl stores the rest).
+FAZHI_SPOOL_RETRY_MAX = 60.0
+FAZHI_SPOOL_PATIENCE = 120.0
 FAZHI_MAX_DEPTH = 6  # listing levels below a start URL
 FAZHI_EXPLORE_DEPTH = 2  # links without any signal are followed this far from a start URL
+FAZHI_SITEMAP_DEPTH = 3  # sitemap levels: robots.txt's sitemap, an index's, an index's index's
+# `fazhi worker`: a worker silent this long is dead, its leased requests go back on the queue
+# (longer than the reactor is ever blocked); MAX_IDLE_TIME_BEFORE_CLOSE (scrapy-redis, seconds
+# with nothing left anywhere in the frontier; 0 = wait forever) is set by `--idle-exit`.
+FAZHI_WORKER_LEASE = 60
 DOWNLOAD_MAXSIZE = 50 * 2**20  # a report page or file larger than this is refused, with a reason
 DOWNLOAD_WARNSIZE = 10 * 2**20
 

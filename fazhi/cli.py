@@ -17,7 +17,9 @@ from archive.config import Settings
 from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail
 from fazhi.crawl_commands import crawl
+from fazhi.schedule_commands import health_command, runs_command, schedule_app
 from fazhi.sources_commands import sources_app
+from fazhi.worker_commands import worker
 
 app = typer.Typer(
     help="fazhi-archive: crawl and archive 法治政府建设情况报告.",
@@ -29,9 +31,13 @@ app.add_typer(db_app, name="db")
 
 app.add_typer(reports_app, name="reports")
 app.add_typer(sources_app, name="sources")
+app.add_typer(schedule_app, name="schedule")
 app.command("export")(export)
 app.command("ingest")(ingest)
 app.command("crawl")(crawl)
+app.command("runs")(runs_command)
+app.command("health")(health_command)
+app.command("worker")(worker)
 
 
 def _version_callback(value: bool) -> None:

@@ -28,3 +28,10 @@ def test_postgres_urls_use_psycopg3() -> None:
 def test_misspelt_setting_is_an_error() -> None:
     with pytest.raises(ValueError, match="FAZHI_DATABSE_URL"):
         Settings.from_env({"FAZHI_DATABSE_URL": "sqlite://"})
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    from archive.config import _KNOWN
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(_KNOWN) if f"| `{name}` |" not in readme] == []

@@ -75,8 +75,8 @@ def test_both_runs_finish_cleanly(crawled: Crawled) -> None:
     for run in crawled.runs:
         assert run.returncode == 0, run.stderr[-3000:]
         assert re.search(r"run \d+: finished; \d+ pages", run.stdout)
-    statuses = crawled.db.execute("SELECT status FROM crawl_run ORDER BY id").fetchall()
-    assert statuses == [("ok",), ("ok",)]
+    statuses = crawled.db.execute("SELECT status, verdict FROM crawl_run ORDER BY id").fetchall()
+    assert statuses == [("ok", "healthy"), ("ok", "healthy")]
 
 
 def test_every_report_found(crawled: Crawled) -> None:
@@ -124,6 +124,17 @@ def test_no_distractor_archived(crawled: Crawled) -> None:
         assert sighted(crawled.db, distractor["url"]) == [], distractor["title"]
     archived_titles = {t for (t,) in crawled.db.execute("SELECT title FROM report_version")}
     assert not archived_titles & {d["title"] for d in crawled.manifest["2"]["distractors"]}
+
+
+def test_sitemaps_are_read_and_archived(crawled: Crawled) -> None:
+    """robots.txt's sitemap index and its urlsets (one gzipped) are fetches with WARC records;
+    the report copy only they lead to is archived (test_every_report_found)."""
+    for sitemap in crawled.manifest["2"]["sitemaps"]:
+        for url in [sitemap["robots"], sitemap["index"], *sitemap["urlsets"]]:
+            rows = crawled.db.execute(
+                "SELECT status FROM fetch WHERE url = ? AND warc_file IS NOT NULL", (url,)
+            ).fetchall()
+            assert rows and {status for (status,) in rows} == {200}, url
 
 
 def test_robots_decoy_never_requested(crawled: Crawled) -> None:

@@ -155,6 +155,7 @@ def test_optional_keys(tmp_path: Path) -> None:
         domains: [www.siming.gov.cn, siming.gov.cn]
         entry_urls: [https://xxgk.siming.gov.cn/fzzfjs/]
         search_url: https://www.siming.gov.cn/search?q={query}&page=1
+        sitemaps: [https://www.siming.gov.cn/sitemap/sitemap_index.xml.gz]
         render: browser
         politeness: {download_delay: 5, reason: the portal answers 503 under load}
         notes: a note
@@ -164,6 +165,7 @@ def test_optional_keys(tmp_path: Path) -> None:
     assert source.allows("https://xxgk.siming.gov.cn/a.html")  # subdomain, as Scrapy allows
     assert not source.allows("https://evilsiming.gov.cn/")
     assert source.render is Render.BROWSER
+    assert source.sitemaps == ("https://www.siming.gov.cn/sitemap/sitemap_index.xml.gz",)
     assert source.politeness == Politeness("the portal answers 503 under load", 5.0)
     assert source.search_url_for("法治 报告") == (
         "https://www.siming.gov.cn/search?q=%E6%B3%95%E6%B2%BB%20%E6%8A%A5%E5%91%8A&page=1"
@@ -292,6 +294,8 @@ def test_an_invalid_entry_names_file_and_line(
         ("entry_urls:\n  - https://www.siming.gov.cn/a/\n  - https://sfj.xm.gov.cn/", 11, "sfj"),
         ("search_url: https://www.siming.gov.cn/s?q={q}", 9, "exactly the placeholder {query}"),
         ("search_url: https://so.xm.gov.cn/s?q={query}", 9, "host so.xm.gov.cn is not in"),
+        ("sitemaps:\n  - https://www.xm.gov.cn/sitemap.xml", 10, "host www.xm.gov.cn is not in"),
+        ("sitemaps: [/sitemap.xml]", 9, "not an absolute http(s) URL"),
         ("render: headless", 9, "render: Input should be 'auto', 'static' or 'browser'"),
         ("politeness: {download_delay: 5}", 9, "politeness.reason: required"),
         ("politeness: {reason: slow}", 9, "neither download_delay nor concurrency"),

@@ -7,6 +7,7 @@ and distractor page goes through the archive's own extractor and classifier.
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import re
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -28,8 +30,9 @@ from archive.evaluation import char_f1
 from archive.extract import extract_document, extract_page
 from archive.region import region_of
 from tests.replica import config
+from tests.replica.listing import SITEMAP_NS
 from tests.replica.server import HOST, Replica, start_replica
-from tests.replica.site import build_site, target_of
+from tests.replica.site import SiteBuild, build_site, target_of
 
 ROOT = Path(__file__).resolve().parent.parent
 TRS_PAGER = re.compile(r'createPageHTML\((\d+), (\d+), "index", "(\w+)"\)')
@@ -316,6 +319,51 @@ def test_missing_pages_and_unknown_paths_are_404(replica: Replica, manifest: dic
     assert status_of(replica.sites["mirror"] + "/robots.txt") == 404
 
 
+def sitemap_locs(url: str) -> list[str]:
+    """The <loc>s of a sitemap or sitemap index, gunzipped when served as a .gz file."""
+    body, headers, _ = fetch(url)
+    if url.endswith(".gz"):
+        assert headers["Content-Type"] == "application/x-gzip"
+        body = gzip.decompress(body)
+    return [loc.text for loc in lxml.etree.fromstring(body).iter(f"{{{SITEMAP_NS}}}loc")]
+
+
+def reachable(build: SiteBuild, base: str, starts: list[str]) -> set[str]:
+    """The paths of a site reached from STARTS through its links and redirects."""
+    seen: set[str] = set()
+    todo = [target_of(url) for url in starts]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        resource = build.respond(path)
+        if resource.location:
+            todo.append(target_of(resource.location))
+        elif resource.status == 200 and resource.content_type.startswith("text/html"):
+            found = links(resource.body, base + path, build.site.encoding)
+            todo += [target_of(url) for _, url in found if url.startswith(base + "/")]
+    return seen
+
+
+def test_only_the_sitemap_leads_to_the_old_column(replica: Replica, manifest: dict) -> None:
+    """robots.txt names the index, the index a urlset and a gzipped one, which lists a column
+    no page links any more: a copy of the report is filed there."""
+    (sitemap,) = manifest["sitemaps"]
+    assert f"Sitemap: {sitemap['index']}\n" in fetch(sitemap["robots"])[0].decode()
+    assert sitemap_locs(sitemap["index"]) == sitemap["urlsets"]
+    listed = [url for urlset in sitemap["urlsets"] for url in sitemap_locs(urlset)]
+    base = replica.sites[sitemap["site"]]
+    build = replica.build(sitemap["site"], 1)
+    by_links = reachable(build, base, [base + build.site.home_path])
+    with_sitemap = reachable(build, base, [base + build.site.home_path, *listed])
+    copies = [copy["url"] for copy in report(manifest, "zz-2022")["copies"] if 1 in copy["text"]]
+    hidden = [url for url in copies if target_of(url) not in by_links]
+    assert len(hidden) == 1
+    assert target_of(hidden[0]) in with_sitemap
+    assert hidden[0] in listed
+
+
 def trap(manifest: dict, kind: str) -> dict:
     return next(t for t in manifest["traps"] if t["kind"] == kind)
 
@@ -355,7 +403,8 @@ def test_pager_offers_a_next_page_past_its_last(manifest: dict) -> None:
 
 def test_phase_two_corrects_in_place_and_republishes(replica: Replica, manifest: dict) -> None:
     in_place = report(manifest, "xm-siming-2023")["copies"][0]["url"]
-    first, again = (c["url"] for c in report(manifest, "zz-2022")["copies"])
+    # the second is in the old column only the sitemap lists (test_only_the_sitemap_leads_…)
+    first, _, again = (c["url"] for c in report(manifest, "zz-2022")["copies"])
     assert "98.7%" in fetch(in_place)[0].decode("utf-8")
     assert status_of(again) == 404
     replica.set_phase(2)

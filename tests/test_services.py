@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -86,3 +89,15 @@ def test_crawler_opens_no_ports_and_is_polite(monkeypatch: pytest.MonkeyPatch) -
     assert settings.getbool("ROBOTSTXT_OBEY") is True
     assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 2
     assert "fazhi-archive" in settings["USER_AGENT"]
+
+
+def test_user_agent_names_the_project_version_and_the_operators_contact() -> None:
+    """Settings are read when the crawler's settings module loads: a child process shows it."""
+    probe = "from scrapy.utils.project import get_project_settings as s; print(s()['USER_AGENT'])"
+    env = {**os.environ, "FAZHI_CONTACT": "mailto:archive@example.org"}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == (
+        f"fazhi-archive/{version('fazhi-archive')} (+mailto:archive@example.org)"
+    ), result.stderr

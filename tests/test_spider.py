@@ -1,4 +1,5 @@
-"""The spider's start requests come from the registry entry, search template included."""
+"""The spider's start requests come from the registry entry: search template, robots.txt and
+sitemaps included."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ REGISTRY = """
   entry_urls:
     - https://www.zhuzhou.gov.cn/xxgk/szf/fzzfjs/
   search_url: https://www.zhuzhou.gov.cn/search?q={query}
+  sitemaps: [https://www.zhuzhou.gov.cn/sitemap/xxgk.xml]
   expected_years: "2019-"
 """
 
@@ -37,12 +39,14 @@ def start_urls(tmp_path: Path) -> list[tuple[str, int]]:
     return asyncio.run(collect())
 
 
-def test_start_requests_cover_home_entries_and_search(tmp_path: Path) -> None:
+def test_start_requests_cover_home_entries_search_and_sitemaps(tmp_path: Path) -> None:
     urls = dict(start_urls(tmp_path))
     assert set(urls) == {
         "https://www.zhuzhou.gov.cn/",
         "https://www.zhuzhou.gov.cn/xxgk/szf/fzzfjs/",
         f"https://www.zhuzhou.gov.cn/search?q={SEARCH_QUERY}",
+        "https://www.zhuzhou.gov.cn/robots.txt",  # once for the origin of both start pages
+        "https://www.zhuzhou.gov.cn/sitemap/xxgk.xml",
     }
     assert (
         urls[f"https://www.zhuzhou.gov.cn/search?q={SEARCH_QUERY}"]

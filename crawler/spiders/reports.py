@@ -4,7 +4,9 @@ Data-driven: what differs between portals lives in the source registry
 (`crawler/sources/`) and the discovery signals (`crawler/data/discovery.toml`),
 not in per-portal code. Every response becomes a PageItem (the pipeline archives
 it); only links whose anchor classifies as an annual report are fetched as
-report candidates, distractors are counted by type and never fetched.
+report candidates, distractors are counted by type and never fetched. A source's
+robots.txt and sitemaps are read too, for what those same rules would follow
+(`crawler/sitemaps.py`): they reach columns no menu links any more.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
+from crawler import sitemaps
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load_file, load_registry, source_from_url
@@ -72,6 +76,8 @@ class ReportsSpider(scrapy.Spider):
         spider.max_pages = spider.max_pages or settings.getint("FAZHI_MAX_PAGES", 2000)
         spider.max_depth = settings.getint("FAZHI_MAX_DEPTH", 6)
         spider.explore_depth = settings.getint("FAZHI_EXPLORE_DEPTH", 2)
+        spider.sitemap_depth = settings.getint("FAZHI_SITEMAP_DEPTH", 3)
+        spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -89,12 +95,19 @@ class ReportsSpider(scrapy.Spider):
             request = self._request(source, link, depth=0)
             if request is not None:
                 yield request
+        robots = dict.fromkeys(urljoin(url, "/robots.txt") for url in source.start_urls)
+        yield from self._sitemap_requests(source, list(robots), level=0)
+        yield from self._sitemap_requests(source, list(source.sitemaps), level=1)
 
     # -- responses ---------------------------------------------------------------------------
 
     def parse(self, response: Response, **_: Any) -> Iterator[Any]:
         meta = response.meta
         source = self.sources[meta["fazhi_source"]]
+        if "fazhi_sitemap" in meta:  # robots.txt or a sitemap: read here, never rendered
+            yield self._page_item(response)
+            yield from self._sitemap(response, source, meta["fazhi_sitemap"])
+            return
         links = list(_links(response)) if isinstance(response, TextResponse) else []
         if self._needs_browser(response, source, links):
             rendered = {
@@ -204,6 +217,55 @@ class ReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("fazhi/render/scripted-listing")
         return scripted and source.render is Render.AUTO
 
+    def _sitemap(self, response: Response, source: Source, level: int) -> Iterator[scrapy.Request]:
+        """What robots.txt (LEVEL 0) or a sitemap LEVEL deep (1: the one robots.txt names)
+        leads to: the sitemaps it names, or the entries worth a page (crawler/sitemaps.py)."""
+        stats = self.crawler.stats
+        if level == 0:
+            named = sitemaps.robots_sitemaps(response)
+            if named:
+                stats.inc_value("fazhi/sitemap/robots/named", len(named))
+            else:  # no Sitemap: line (or no robots.txt): the usual place, once
+                stats.inc_value("fazhi/sitemap/robots/guessed")
+            urls = named or [urljoin(response.url, "/sitemap.xml")]
+            yield from self._sitemap_requests(source, urls, level=1)
+            return
+        if not 200 <= response.status < 300:
+            stats.inc_value("fazhi/sitemap/missing")
+            return
+        try:
+            kind, entries = sitemaps.read(response, self.max_size)
+        except sitemaps.SitemapError as error:
+            stats.inc_value("fazhi/sitemap/invalid")
+            logger.warning("sitemap ignored: %s", error)
+            return
+        stats.inc_value(f"fazhi/sitemap/{kind}")
+        if kind == sitemaps.URLSET:
+            yield from self._urlset(source, entries)
+        elif level < self.sitemap_depth:
+            urls = [entry.url for entry in sitemaps.newest_first(entries)]
+            yield from self._sitemap_requests(source, urls, level + 1)
+        else:
+            stats.inc_value("fazhi/sitemap/too-deep")
+            logger.info("sitemap index %s is %d deep: not followed", response.url, level)
+
+    def _urlset(self, source: Source, entries: list[sitemaps.Entry]) -> Iterator[scrapy.Request]:
+        """The entries of a urlset discovery would follow as links; the rest are counted."""
+        stats = self.crawler.stats
+        stats.inc_value("fazhi/sitemap/entries", len(entries))
+        for link in sitemaps.urlset_links(entries):
+            if link.kind is LinkKind.DISTRACTOR:
+                stats.inc_value(f"fazhi/distractor/{link.doc_type}")
+                continue
+            if link.kind not in sitemaps.FOLLOWED:
+                stats.inc_value("fazhi/sitemap/unsignalled")
+                continue
+            stats.inc_value(f"fazhi/sitemap/followed/{link.kind}")
+            # a column in a sitemap sits one level below the start pages, as a menu's does
+            request = self._request(source, link, depth=int(link.kind is LinkKind.LISTING))
+            if request is not None:
+                yield request
+
     # -- requests ----------------------------------------------------------------------------
 
     def _request(
@@ -243,6 +305,17 @@ class ReportsSpider(scrapy.Spider):
             },
         )
 
+    def _sitemap_requests(
+        self, source: Source, urls: list[str], level: int
+    ) -> Iterator[scrapy.Request]:
+        """Requests for robots.txt (LEVEL 0) or sitemaps LEVEL deep, answered by _sitemap."""
+        for url in urls:
+            link = Link(url, "", LinkKind.LISTING, sitemaps.SITEMAP_PRIORITY)
+            request = self._request(source, link, depth=0)
+            if request is not None:
+                request.meta["fazhi_sitemap"] = level
+                yield request
+
     def _spend_page(self, source: Source) -> bool:
         """Take one page off the source's budget; False once it is spent (logged once)."""
         if self.pages[source.slug] >= self.max_pages:
@@ -261,11 +334,12 @@ def _links(response: TextResponse) -> Iterator[Link]:
     selector per anchor costs more than the rest of the page's handling.
     """
     seen: set[str] = set()
+    base = get_base_url(response)  # <base href> when the page has one
     for anchor in response.selector.root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
-        url = response.urljoin(href).split("#", 1)[0]
+        url = urljoin(base, href).split("#", 1)[0]
         if url in seen or urlsplit(url).scheme not in ("http", "https"):
             continue
         seen.add(url)

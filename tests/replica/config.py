@@ -67,7 +67,8 @@ class Site:
     decoys: tuple[dict[str, Any], ...] = ()
     traps: tuple[dict[str, Any], ...] = ()
     redirects: tuple[dict[str, Any], ...] = ()
-    robots: str | None = None
+    robots: str | None = None  # `{base}` stands for the site's base URL (Sitemap: lines)
+    sitemap: dict[str, Any] | None = None  # `index` and its `urlsets` (see site.py)
     metadata: tuple[tuple[str, str], ...] = ()
     metadata_layout: str = "grid4"
     traditional: bool = False

@@ -19,7 +19,9 @@ from tests.replica.site import SiteBuild
 
 # (slug, phase) -> the site as built in that phase
 Builds = Callable[[str, int], SiteBuild]
-LISTS = ("listings", "distractors", "fillers", "redirects", "missing", "decoys", "traps")
+LISTS = (
+    "listings", "distractors", "fillers", "redirects", "missing", "decoys", "traps", "sitemaps"
+)  # fmt: skip
 
 
 def label(text: str) -> str:
@@ -140,6 +142,15 @@ def _phase_free(found: dict[str, list[dict[str, Any]]], build: SiteBuild, base: 
                 "disallowed_by": decoy.rule,
             }
         )
+    for sitemap in facts.sitemaps:
+        found["sitemaps"].append(
+            {
+                "site": slug,
+                "robots": base + "/robots.txt",
+                "index": base + sitemap.index,
+                "urlsets": [base + path for path in sitemap.urlsets],
+            }
+        )
     for trap in facts.traps:
         found["traps"].append(
             {
@@ -153,11 +164,12 @@ def _phase_free(found: dict[str, list[dict[str, Any]]], build: SiteBuild, base: 
         )
 
 
-def registry_entries(bases: dict[str, str]) -> list[dict[str, Any]]:
-    """One source-registry record per site, as the crawler's registry will hold them."""
+def registry_entries(bases: dict[str, str], origin: dict[str, str]) -> list[dict[str, Any]]:
+    """One source-registry record per served site (ORIGIN: its portal in config), as the
+    crawler's registry holds them."""
     entries = []
-    for slug, site in config.sites().items():
-        base = bases[slug]
+    for slug, base in bases.items():
+        site = config.sites()[origin[slug]]
         home = base + site.home_path
         entries.append(
             {

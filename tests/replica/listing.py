@@ -1,4 +1,5 @@
-"""List markup of the CMS families: entries, pagers, directories, home blocks, the gkmlpt shell.
+"""List markup of the CMS families: entries, pagers, directories, home blocks, the gkmlpt shell,
+sitemaps.
 
 Each pager is drawn the way its CMS draws it, because that is what a crawler must read: TRS
 writes its pager with a script (``createPageHTML``), Hanweb and DedeCMS print 下一页 / 尾页
@@ -20,6 +21,7 @@ from tests.replica.drawing import CHINA
 # gkmlpt's list (the page has no article links; the script fetches them from the JSON endpoint).
 TRS_PAGER = (DATA / "trs_pager.js").read_text(encoding="utf-8")
 GKMLPT_LIST = (DATA / "gkmlpt_list.js").read_text(encoding="utf-8")
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,24 @@ def home_block(title: str, links: list[tuple[str, str]], more: str | None = None
     return (
         f'<div class="home-box">\n<h3>{escape(title)}{more_link}</h3>\n<ul>\n{items}\n</ul>\n</div>'
     )
+
+
+def urlset(base: str, pages: list[tuple[str, dt.date]]) -> bytes:
+    """A sitemap urlset as CMSs export it: every page's absolute URL and date, no titles."""
+    return _sitemap_xml("urlset", "url", base, pages)
+
+
+def sitemap_index(base: str, sitemaps: list[tuple[str, dt.date]]) -> bytes:
+    return _sitemap_xml("sitemapindex", "sitemap", base, sitemaps)
+
+
+def _sitemap_xml(root: str, item: str, base: str, pages: list[tuple[str, dt.date]]) -> bytes:
+    items = "\n".join(
+        f"<{item}><loc>{escape(base + path)}</loc><lastmod>{date.isoformat()}</lastmod></{item}>"
+        for path, date in pages
+    )
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    return f'{head}\n<{root} xmlns="{SITEMAP_NS}">\n{items}\n</{root}>\n'.encode()
 
 
 def gkmlpt_shell(column: Column) -> str:

@@ -84,10 +84,16 @@ class _Handler(BaseHTTPRequestHandler):
 class Replica:
     """The running sites, their phase and the log of every request they received."""
 
-    def __init__(self, phase: int = 1) -> None:
+    def __init__(self, phase: int = 1, copies: int = 1) -> None:
         self._lock = threading.Lock()
         self._builds: dict[tuple[str, int], SiteBuild] = {}
-        self._servers = {slug: _SiteServer(self, slug) for slug in config.sites()}
+        # copies > 1 (benchmarks): every portal again on its own port, as `<slug>-copy<n>`
+        self.origin = {
+            slug if n == 1 else f"{slug}-copy{n}": slug
+            for n in range(1, copies + 1)
+            for slug in config.sites()
+        }
+        self._servers = {slug: _SiteServer(self, slug) for slug in self.origin}
         self.sites = {
             slug: f"http://{HOST}:{server.server_address[1]}"
             for slug, server in self._servers.items()
@@ -126,7 +132,7 @@ class Replica:
         with self._lock:
             if (slug, phase) not in self._builds:
                 self._builds[slug, phase] = build_site(
-                    config.sites()[slug], self.sites[slug], phase
+                    config.sites()[self.origin[slug]], self.sites[slug], phase
                 )
             return self._builds[slug, phase]
 
@@ -146,10 +152,11 @@ class Replica:
             return any(r.site == slug and target_of(r.path) == target for r in self.requests)
 
     def manifest(self) -> dict[str, Any]:
+        """The ground truth of the first copy of every portal."""
         return ground_truth.manifest(self.sites, self.build)
 
     def registry_entries(self) -> list[dict[str, Any]]:
-        return ground_truth.registry_entries(self.sites)
+        return ground_truth.registry_entries(self.sites, self.origin)
 
     def close(self) -> None:
         for server in self._servers.values():
@@ -166,9 +173,9 @@ class Replica:
 
 
 @contextmanager
-def start_replica(phase: int = 1) -> Iterator[Replica]:
-    """Every site served on 127.0.0.1 until the block ends."""
-    replica = Replica(phase)
+def start_replica(phase: int = 1, copies: int = 1) -> Iterator[Replica]:
+    """Every site served on 127.0.0.1 until the block ends (`copies` times, for benchmarks)."""
+    replica = Replica(phase, copies)
     try:
         yield replica
     finally:

@@ -9,6 +9,7 @@ same site byte for byte, and phase 2 differs only where the data says so.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 JSON_TYPE = "application/json;charset=UTF-8"
+XML_TYPE = "application/xml"
+GZIP_TYPE = "application/x-gzip"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ class DecoyFact:
     rule: str  # the robots.txt line that forbids it
 
 
+@dataclass(frozen=True)
+class SitemapFact:
+    index: str
+    urlsets: tuple[str, ...]
+
+
 @dataclass
 class Facts:
     copies: list[CopyFact] = field(default_factory=list)
@@ -106,6 +115,7 @@ class Facts:
     missing: list[Entry] = field(default_factory=list)
     decoys: list[DecoyFact] = field(default_factory=list)
     traps: list[hazards.Trap] = field(default_factory=list)
+    sitemaps: list[SitemapFact] = field(default_factory=list)
 
 
 @dataclass
@@ -168,6 +178,7 @@ class _Builder:
         handlers = self._columns()
         self._home()
         self._menu()
+        self._sitemap()
         self._robots()
         self._redirects()
         handlers += [trap.handler for trap in self._traps()]
@@ -449,9 +460,38 @@ class _Builder:
             if label in targets and href.startswith("/") and path not in self.routes:
                 self.routes[path] = Resource(302, "text/html", b"", self.base + targets[label])
 
+    def _sitemap(self) -> None:
+        """The index robots.txt names and its urlsets (a `.gz` one gzipped), each listing the
+        pages of some columns with their dates: the only way to a column no page links."""
+        sitemap = self.site.sitemap
+        if sitemap is None:
+            return
+        urlsets = []
+        for part in sitemap["urlsets"]:
+            pages = [(self.site.home_path, TODAY)] if part.get("home") else []
+            for key in part["columns"]:
+                pages += self._column_pages(self.site.columns[key])
+            body = listing.urlset(self.base, pages)
+            if part["path"].endswith(".gz"):
+                self._serve(part["path"], GZIP_TYPE, gzip.compress(body, mtime=0))
+            else:
+                self._serve(part["path"], XML_TYPE, body)
+            urlsets.append((part["path"], max(date for _, date in pages)))
+        self._serve(sitemap["index"], XML_TYPE, listing.sitemap_index(self.base, urlsets))
+        self.facts.sitemaps.append(SitemapFact(sitemap["index"], tuple(p for p, _ in urlsets)))
+
+    def _column_pages(self, column: Column) -> list[tuple[str, dt.date]]:
+        """A column's list pages (dated by their newest document), then its documents."""
+        entries = self._sorted(column.key)
+        newest = entries[0].date if entries else TODAY
+        paged = [fact.pages for fact in self.facts.listings if fact.column == column.key]
+        pages = paged[0] if paged else (column.path,)
+        return [(path, newest) for path in pages] + [(entry.path, entry.date) for entry in entries]
+
     def _robots(self) -> None:
         if self.site.robots:
-            self.routes["/robots.txt"] = hazards.robots(self.site.robots)
+            text = self.site.robots.format(base=self.base)
+            self.routes["/robots.txt"] = hazards.robots(text)
 
     def _redirects(self) -> None:
         for item in self.site.redirects:

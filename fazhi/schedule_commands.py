@@ -1,0 +1,190 @@
+"""`fazhi schedule …`, `fazhi runs`, `fazhi health`: the unattended crawls and their record."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import scheduler
+from archive import db
+from archive import runs as history
+from archive.config import Settings
+from archive.schedule_policy import next_run, target_year
+from crawler.registry import Registry, RegistryError, load
+from fazhi.common import DbOption, database_url, fail, session_for
+from fazhi.crawl_commands import parse_setting
+
+schedule_app = typer.Typer(
+    help="The scheduler: re-crawls every source in each spring publication window.",
+    no_args_is_help=True,
+)
+
+RegistryOption = Annotated[
+    Path | None, typer.Option(help="Another registry (a YAML file or directory).")
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", help="Scrapy setting for every crawl, NAME=VALUE (repeatable)."),
+]
+
+
+@schedule_app.command("start")
+def schedule_start(
+    registry: RegistryOption = None, setting: SetOption = None, database: DbOption = None
+) -> None:
+    """Run the scheduler in the foreground, a log line per job; SIGTERM stops it cleanly.
+
+    Run exactly one per archive: each scheduler process runs every due job itself.
+    """
+    settings, sources, command = _prepared(database, registry, setting)
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    scheduler.serve(settings, sources, command)
+
+
+@schedule_app.command("list")
+def schedule_list(registry: RegistryOption = None, database: DbOption = None) -> None:
+    """Next run of each source in the schedule's time zone, its phase and target year."""
+    settings, sources, _ = _prepared(database, registry, None)
+    stored = scheduler.stored_next_runs(settings)
+    now = dt.datetime.now(dt.UTC)
+    table = Table("source", "next run", "phase", "target", "schedule")
+    for source in sources:
+        policy = source.policy(settings.schedule)
+        due = stored.get(scheduler.CRAWL_JOB + source.slug)
+        note = "" if due else " (not stored: start the scheduler)"
+        due = (due or next_run(policy, source.slug, now)).astimezone(policy.zone)
+        table.add_row(
+            source.slug,
+            f"{due:%Y-%m-%d %H:%M %Z}{note}",
+            str(policy.phase(due.date())),
+            str(target_year(due, policy)),
+            policy.describe() if source.schedule else "default",
+        )
+    _console().print(table)
+
+
+@schedule_app.command("run-now")
+def schedule_run_now(
+    slug: Annotated[str, typer.Argument(help="Registry slug of the source.")],
+    registry: RegistryOption = None,
+    setting: SetOption = None,
+    database: DbOption = None,
+) -> None:
+    """Crawl one source now (trigger `manual`); refused while that source is being crawled."""
+    settings, sources, command = _prepared(database, registry, setting)
+    if slug not in sources.sources:
+        raise fail(f"no source {slug!r} in the registry")
+    finished = scheduler.run_now(settings, command, slug)
+    if finished.status == "refused":
+        typer.echo(f"{slug} is {finished.detail}; not starting another crawl of it.")
+        raise typer.Exit(1)
+    run = f"run {finished.run_id}" if finished.run_id else "no run"
+    typer.echo(f"{run}: {finished.status}; {finished.detail or ''}".rstrip("; "))
+    if not finished.ok:
+        raise typer.Exit(1)
+
+
+def runs_command(
+    source: Annotated[str | None, typer.Option(help="Only this source's runs.")] = None,
+    limit: Annotated[int, typer.Option(help="How many lines.")] = 30,
+    database: DbOption = None,
+) -> None:
+    """Recent crawl runs and scheduler events: status, pages, reports found, errors, duration."""
+    zone = Settings.from_env().schedule.zone
+    table = Table("when", "source", "what", "trigger", "status", "pages", "reports", "errors")
+    table.add_column("duration")
+    table.add_column("detail")
+    with session_for(database) as session:
+        entries = history.history(session, source, limit)
+    for entry in entries:
+        table.add_row(
+            f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M}",
+            ", ".join(entry.sources),
+            f"run {entry.run_id}" if entry.what == "run" else entry.what,
+            entry.trigger or "",
+            entry.status,
+            *(_number(n) for n in (entry.pages, entry.reports, entry.errors)),
+            _duration(entry.duration),
+            entry.detail or "",
+        )
+    if not entries:
+        typer.echo("no runs yet")
+        return
+    _console().print(table)
+
+
+def health_command(registry: RegistryOption = None, database: DbOption = None) -> None:
+    """Per source: last successful crawl, report years archived, years missing or late, and
+    how many of its latest runs in a row went wrong (with the latest verdict)."""
+    settings, sources, _ = _prepared(database, registry, None)
+    zone = settings.schedule.zone
+    table = Table(
+        "source", "last success", "years found", "missing", "late", "failing", "last verdict"
+    )
+    with session_for(settings.database_url) as session:
+        for source in sources:
+            state = history.health(session, source.slug, source.policy(settings.schedule))
+            table.add_row(
+                source.slug,
+                f"{state.last_success.astimezone(zone):%Y-%m-%d %H:%M}"
+                if state.last_success
+                else "never",
+                _years(state.years),
+                _years(state.missing),
+                _years(state.late),
+                f"{state.failing} runs" if state.failing else "",
+                state.last_verdict or "",
+            )
+    _console().print(table)
+
+
+def _prepared(
+    database: str | None, registry: Path | None, setting: list[str] | None
+) -> tuple[Settings, Registry, scheduler.CrawlCommand]:
+    url = database_url(database)
+    settings = dataclasses.replace(Settings.from_env(), database_url=url)
+    try:
+        sources = load(registry)
+    except (RegistryError, OSError) as exc:
+        raise fail(f"registry {registry or '(shipped)'}: {exc}") from exc
+    overrides = tuple(setting or ())
+    for text in overrides:
+        parse_setting(text)
+    try:
+        db.upgrade(url)
+    except Exception as exc:  # database down, bad URL: one line for the operator
+        raise fail(f"database {db.redact(url)}: {exc}") from exc
+    return settings, sources, scheduler.CrawlCommand(url, registry, overrides)
+
+
+def _console() -> Console:
+    # Piped output would fold at 80 columns; a row per line keeps `| grep` working.
+    console = Console()
+    if not console.is_terminal:
+        console.width = 1000
+    return console
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _duration(value: dt.timedelta | None) -> str:
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _years(years: tuple[int, ...]) -> str:
+    return " ".join(map(str, years)) or "-"

@@ -1,0 +1,101 @@
+"""`fazhi worker`, and `fazhi crawl`'s other half when FAZHI_REDIS_URL is set: queueing seeds.
+
+Several workers, on one machine or many, share one frontier on Redis and one
+PostgreSQL archive; `fazhi crawl` (or the scheduler) only queues sources for them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy.engine import make_url
+
+from archive.config import Settings
+from fazhi.common import DbOption, database_url, fail
+from fazhi.crawl_commands import parse_setting, report
+
+
+def worker(
+    registry: Annotated[
+        Path | None,
+        typer.Option(help="The registry the seeds name sources of (default: the shipped one)."),
+    ] = None,
+    idle_exit: Annotated[
+        float,
+        typer.Option(help="Quit after this many seconds with nothing left anywhere (0: never)."),
+    ] = 0,
+    setting: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-s", help="Scrapy setting override NAME=VALUE (repeatable)."),
+    ] = None,
+    database: DbOption = None,
+) -> None:
+    """Crawl from the shared Redis frontier into PostgreSQL, alongside any other workers."""
+    from crawler.run import crawl as run_crawl
+    from crawler.spiders.worker import WorkerSpider
+
+    overrides = frontier_settings(Settings.from_env(), database_url(database))
+    overrides.update(parse_setting(s) for s in setting or [])
+    overrides["MAX_IDLE_TIME_BEFORE_CLOSE"] = idle_exit
+    overrides["FAZHI_TRIGGER"] = "worker"
+    spider_args = {"registry": str(registry)} if registry else {}
+    report(run_crawl(spider_args, overrides, spider_cls=WorkerSpider))
+
+
+def frontier_settings(settings: Settings, url: str) -> dict[str, Any]:
+    """Scrapy settings of distributed mode, or a clear refusal when it cannot work."""
+    from crawler.frontier import scrapy_settings
+
+    if not settings.redis_url:
+        raise fail("FAZHI_REDIS_URL is unset: workers share their frontier on Redis")
+    if make_url(url).get_backend_name() != "postgresql":
+        raise fail(
+            f"several workers need PostgreSQL, not {make_url(url).get_backend_name()}: "
+            "set FAZHI_DATABASE_URL=postgresql://…"
+        )
+    try:
+        return {
+            **scrapy_settings(settings.redis_url, settings.redis_prefix),
+            "FAZHI_DATABASE_URL": url,
+        }
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+
+
+def enqueue(
+    settings: Settings,
+    url: str,
+    source: str | None,
+    all_sources: bool,
+    start_url: str | None,
+    registry: Path | None,
+    max_pages: int | None,
+) -> None:
+    """Queue the chosen sources as seeds for the workers; each starts a new run of its source."""
+    import redis
+
+    from crawler.frontier import Frontier, FrontierKeys
+    from crawler.spiders.reports import _select_sources
+
+    frontier_settings(settings, url)  # refuse SQLite here too: the workers would
+    if start_url:
+        raise fail(
+            "--start-url crawls on this machine only: unset FAZHI_REDIS_URL, "
+            "or add the portal to the registry"
+        )
+    try:
+        slugs = sorted(
+            _select_sources(source, None, all_sources, str(registry) if registry else None)
+        )
+    except KeyError as exc:
+        raise fail(f"no source {exc} in the registry") from exc
+    frontier = Frontier(
+        redis.Redis.from_url(settings.redis_url), FrontierKeys(settings.redis_prefix)
+    )
+    try:
+        count = frontier.seed(slugs, max_pages)
+    except redis.RedisError as exc:
+        raise fail(f"cannot queue on Redis: {exc}") from exc
+    typer.echo(f"queued {count} sources for the workers (frontier {settings.redis_prefix}…)")
