@@ -112,7 +112,7 @@ def resumed_runs(session: Session, slugs: Collection[str]) -> list[int]:
     chain: list[int] = []
     query = (
         select(CrawlRun.id, CrawlRun.sources, CrawlRun.status)
-        .where(runs._crawls(wanted[0]), CrawlRun.status != "running")
+        .where(runs.crawls_of(wanted[0]), CrawlRun.status != "running")
         .order_by(CrawlRun.id.desc())
     )
     for run_id, sources, status in session.execute(query):

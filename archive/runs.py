@@ -44,7 +44,7 @@ def record(session: Session, kind: str, slug: str, **fields: Any) -> ScheduleEve
     return event
 
 
-def _crawls(slug: str) -> Any:
+def crawls_of(slug: str) -> Any:
     """Runs whose sources include SLUG. Slugs are ``[a-z0-9-]``, so the quoted slug in the JSON
     list's text matches exactly that element on both backends."""
     return cast(CrawlRun.sources, String).like(f'%"{slug}"%')
@@ -55,7 +55,7 @@ def run_opened_by(session: Session, slug: str, trigger: str, since: dt.datetime)
     source run at a time, so the latest such run is that crawl's."""
     return session.scalars(
         select(CrawlRun)
-        .where(_crawls(slug), CrawlRun.trigger == trigger, CrawlRun.started_at >= since)
+        .where(crawls_of(slug), CrawlRun.trigger == trigger, CrawlRun.started_at >= since)
         .order_by(CrawlRun.id.desc())
         .limit(1)
     ).first()
@@ -65,7 +65,7 @@ def running(session: Session, slug: str) -> CrawlRun | None:
     """The latest run of SLUG still marked running, if any."""
     return session.scalars(
         select(CrawlRun)
-        .where(_crawls(slug), CrawlRun.status == "running")
+        .where(crawls_of(slug), CrawlRun.status == "running")
         .order_by(CrawlRun.id.desc())
         .limit(1)
     ).first()
@@ -100,7 +100,7 @@ def history(session: Session, slug: str | None = None, limit: int = 30) -> list[
     runs = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
     events = select(ScheduleEvent).order_by(ScheduleEvent.id.desc()).limit(limit)
     if slug is not None:
-        runs = runs.where(_crawls(slug))
+        runs = runs.where(crawls_of(slug))
         events = events.where(ScheduleEvent.source_slug == slug)
     entries = [_run_entry(run) for run in session.scalars(runs)]
     entries += [_event_entry(event) for event in session.scalars(events)]
@@ -206,7 +206,7 @@ def failing_streak(session: Session, slug: str, limit: int = 20) -> tuple[int, s
     """How many of SLUG's latest closed runs in a row went wrong, and the latest verdict."""
     rows = session.execute(
         select(CrawlRun.status, CrawlRun.verdict, CrawlRun.verdict_reasons)
-        .where(_crawls(slug), CrawlRun.status != "running")
+        .where(crawls_of(slug), CrawlRun.status != "running")
         .order_by(CrawlRun.id.desc())
         .limit(limit)
     ).all()
@@ -224,7 +224,7 @@ def failing_streak(session: Session, slug: str, limit: int = 20) -> tuple[int, s
 
 def health(session: Session, slug: str, policy: Policy) -> Health:
     last = session.scalar(
-        select(func.max(CrawlRun.finished_at)).where(_crawls(slug), CrawlRun.status == "ok")
+        select(func.max(CrawlRun.finished_at)).where(crawls_of(slug), CrawlRun.status == "ok")
     )
     found = years_found(session, slug)
     failing, last_verdict = failing_streak(session, slug)

@@ -47,7 +47,8 @@ def crawl(
     settings.update(overrides or {}, priority="cmdline")
     if progress:
         settings.set("FAZHI_PROGRESS", True, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **spider_args)
     process.start()

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from archive.config import Settings
 from fazhi.common import DbOption, database_url, fail
-from fazhi.crawl_commands import parse_setting, report
+from fazhi.crawl_commands import close_dead_runs, parse_setting, report
 
 
 def worker(
@@ -36,7 +36,9 @@ def worker(
     from crawler.run import crawl as run_crawl
     from crawler.spiders.worker import WorkerSpider
 
-    overrides = frontier_settings(Settings.from_env(), database_url(database))
+    url = database_url(database)
+    overrides = frontier_settings(Settings.from_env(), url)
+    close_dead_runs(url)  # a worker killed here before left its run `running`
     overrides.update(parse_setting(s) for s in setting or [])
     overrides["MAX_IDLE_TIME_BEFORE_CLOSE"] = idle_exit
     overrides["FAZHI_TRIGGER"] = "worker"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from tests.services import (
     RedisTarget,
@@ -61,3 +62,14 @@ def _reset_postgres(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on `database_url`, migrated to head."""
+    from archive import db
+
+    db.upgrade(database_url)
+    engine = db.make_engine(database_url)
+    yield engine
+    engine.dispose()

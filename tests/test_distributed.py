@@ -14,9 +14,8 @@ import pickle
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ import redis
 import yaml
 
 from tests.replica.server import Replica, RequestRecord, start_replica
-from tests.services import RedisTarget
+from tests.services import RedisTarget, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
@@ -54,14 +53,6 @@ def worker(name: str, env: dict[str, str], registry: Path, logs: Path) -> subpro
          "--idle-exit", "1", "-s", f"FAZHI_WORKER_LEASE={LEASE}", *FAST],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def in_flight(client: redis.Redis, prefix: str, pid: int) -> dict[bytes, bytes]:
@@ -175,7 +166,12 @@ def test_survivors_and_successors_finish(fleet: Fleet) -> None:
     assert fleet.exits["c"] == -signal.SIGKILL
     statuses = dict(fleet.db.execute("SELECT id, status FROM crawl_run").fetchall())
     assert {fleet.exits[n] for n in ("a", "b")} == {1}  # SIGINT: "run N: shutdown", exit 1
-    assert statuses[fleet.runs["c"]] == "running"  # killed: nobody closed its run
+    # killed: its run is closed by the next worker to start on this data directory
+    assert statuses[fleet.runs["c"]] == "failed"
+    (why,) = fleet.db.execute(
+        "SELECT error_summary FROM crawl_run WHERE id = %s", (fleet.runs["c"],)
+    ).fetchone()
+    assert "process ended without closing the run" in why
     assert fleet.exits["d"] == fleet.exits["e"] == 0
     assert {statuses[fleet.runs[n]] for n in ("d", "e")} == {"ok"}
     triggers = {t for (t,) in fleet.db.execute("SELECT DISTINCT trigger FROM crawl_run")}

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from archive import db, dedup
+from archive import dedup
 from archive.extract import Extracted
 from archive.models import (
     Attachment,
@@ -53,14 +53,6 @@ FARM = "https://www.zwzxw.com.hk/difang/xiamen/2024-03-20/51234.html"
 FARM_2 = "https://www.zwzxw.com.hk/difang/xiamen/2024-03-21/51240.html"
 CITY = "https://www.xm.gov.cn/zwgk/qxdt/202403/t20240316_2801234.htm"
 COUNTED = (Report, ReportVersion, Sighting, VersionBand, Attachment, Source)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -22,6 +21,7 @@ import yaml
 
 from tests.faults.own_postgres import OwnPostgres, own_postgres
 from tests.replica.server import Replica, start_replica
+from tests.services import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Slow enough that the outage falls mid-crawl; backoff capped at 1 s so the test is quick.
@@ -55,14 +55,6 @@ def query(url: str, sql: str, *params: object) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 def fetches(url: str) -> int:
     try:
         return query(url, 'SELECT count(*) FROM "fetch"')[0][0]
@@ -80,9 +72,9 @@ def test_outage_mid_crawl_spools_and_every_page_lands_once(
 ) -> None:
     with start_replica() as replica:
         crawl = start_crawl(replica, tmp_path, server.url)
-        wait_for(lambda: fetches(server.url) >= 30, "the first pages in the database")
+        wait_until(lambda: fetches(server.url) >= 30, "the first pages in the database")
         server.stop()
-        wait_for(lambda: spooled(tmp_path) >= 10, "pages in the spool")
+        wait_until(lambda: spooled(tmp_path) >= 10, "pages in the spool")
         server.start()
         _out, err = crawl.communicate(timeout=300)
     assert crawl.returncode == 0, err[-3000:]
@@ -105,9 +97,9 @@ def test_outage_mid_crawl_spools_and_every_page_lands_once(
 def test_the_spool_outlives_a_killed_crawl(server: OwnPostgres, tmp_path: Path) -> None:
     with start_replica() as replica:
         crawl = start_crawl(replica, tmp_path, server.url)
-        wait_for(lambda: fetches(server.url) >= 30, "the first pages in the database")
+        wait_until(lambda: fetches(server.url) >= 30, "the first pages in the database")
         server.stop()
-        wait_for(lambda: spooled(tmp_path) >= 10, "pages in the spool")
+        wait_until(lambda: spooled(tmp_path) >= 10, "pages in the spool")
         crawl.send_signal(signal.SIGKILL)
         crawl.communicate(timeout=60)
         left = spooled(tmp_path)

@@ -14,7 +14,6 @@ from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from archive import db
 from archive import pipeline as archiving
 from archive.models import CrawlRun
 from archive.resume import read_body, replayable, resumed_runs
@@ -27,14 +26,6 @@ FILE = PAGE.with_suffix(".files") / "CgoKF2YBcdOAH1x2AAC4kQ7Rm3s831.pdf"
 FILE_URL = "https://sthjj.hefei.gov.cn/group1/M00/CgoKF2YBcdOAH1x2AAC4kQ7Rm3s831.pdf"
 LISTING = "https://sthjj.hefei.gov.cn/public/column/1023"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    db.upgrade(database_url)
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
