@@ -13,7 +13,7 @@ every HTML page goes through Chromium (two copies: about 600 rendered pages).
 
 Printed per side: pages/s, CPU seconds per page (user + system of the whole process tree,
 which holds steady on a busy machine where wall time does not), and peak memory: the
-crawl process's own peak RSS and the peak RSS of its whole tree (Chromium included),
+crawl process's own peak RSS and the peak PSS of its whole tree (Chromium included),
 sampled every 0.2 s from /proc.
 """
 
@@ -45,38 +45,47 @@ FAST = [
     "-s",
     "LOG_LEVEL=WARNING",
 ]
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 @dataclass(frozen=True)
 class Measured:
     seconds: float
     cpu: float  # user + system seconds, the child and every descendant it waited for
-    rss_mb: float  # the child's own peak
-    tree_mb: float  # peak of the child and all its descendants together
+    rss_mb: float  # the child's own peak RSS
+    tree_mb: float  # peak PSS of the child and all its descendants together
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in ROOT and its descendants now (read from /proc)."""
+def tree_pss(root: int) -> int:
+    """Bytes of memory ROOT and its descendants hold now, shared pages split between the
+    processes that share them (PSS, /proc/*/smaps_rollup): Chromium's many processes map the
+    same libraries, which a sum of RSS would count once per process."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with Path(f"/proc/{entry.name}/stat").open(encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * PAGE_SIZE
+        children.setdefault(parent, []).append(int(entry.name))
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid)
         stack.extend(children.get(pid, []))
     return total
+
+
+def _pss(pid: int) -> int:
+    try:
+        with Path(f"/proc/{pid}/smaps_rollup").open(encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def measure(command: list[str], env: dict[str, str]) -> Measured:
@@ -88,7 +97,7 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.2):
-            peak = max(peak, tree_rss(child.pid))
+            peak = max(peak, tree_pss(child.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -99,7 +108,7 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command[2:4])} failed")
     own = usage.ru_maxrss / 1024
-    return Measured(seconds, usage.ru_utime + usage.ru_stime, own, max(peak / 2**20, own))
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, own, peak / 2**20)
 
 
 def registry_file(entries: list[dict], path: Path, render_all: bool) -> Path:
@@ -140,7 +149,7 @@ def main() -> None:
         print(
             f"{name:<12} {pages / m.seconds:7.1f} pages/s  ({m.seconds:.1f} s; "
             f"{m.cpu / pages * 1000:.1f} ms CPU a page; peak RSS {m.rss_mb:.0f} MB, "
-            f"with its children {m.tree_mb:.0f} MB)"
+            f"whole tree {m.tree_mb:.0f} MB PSS)"
         )
     print(f"ratio full/bare: {bare.seconds / full.seconds:.2f} pages/s (target >= 0.7), "
           f"{bare.cpu / full.cpu:.2f} CPU a page")  # fmt: skip
