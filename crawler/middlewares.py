@@ -181,31 +181,50 @@ def _source_of(crawler: Crawler, request: Request) -> Source | None:
 
 
 class RetryAfterMiddleware(RetryMiddleware):
-    """Scrapy's retries, after the wait a 429/503 answer's ``Retry-After`` asks for.
+    """Scrapy's retries, with a wait before each: what ``Retry-After`` asks, else a backoff.
 
     Scrapy 2.19 retries at once whatever the server said (RFC 9110 §10.2.3 asks clients to
-    wait). A wait above ``FAZHI_RETRY_AFTER_MAX`` seconds gives up at once instead: the
-    response is archived with its status and Retry-After, and the next run tries again.
-    The wait holds only this request; the host's other requests keep AutoThrottle's pace.
+    wait), and a portal that is down or overloaded gets its retries back to back. Here a
+    retry waits what a 429/503's ``Retry-After`` asks, or ``FAZHI_RETRY_BACKOFF`` seconds
+    doubled for each retry already made (1, 2, 4 s by default; timeouts and refused
+    connections too). A wait above ``FAZHI_RETRY_AFTER_MAX`` seconds gives up at once
+    instead: the response is archived with its status and Retry-After, and the next run
+    tries again. The wait holds only this request; the host's other requests keep
+    AutoThrottle's pace.
     """
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.max_wait = settings.getfloat("FAZHI_RETRY_AFTER_MAX")
+        self.backoff = settings.getfloat("FAZHI_RETRY_BACKOFF")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
-        wait = retry_after(response)
-        retries_left = request.meta.get("retry_times", 0) < request.meta.get(
-            "max_retry_times", self.max_retry_times
-        )
-        if wait is not None and response.status in self.retry_http_codes and retries_left:
-            if wait > self.max_wait:
+        if response.status in self.retry_http_codes and self._retries_left(request):
+            wait = retry_after(response)
+            if wait is not None and wait > self.max_wait:
                 self.crawler.stats.inc_value("fazhi/retry_after/too_long")
                 logger.info("%s asks to retry in %.0f s: given up for this run", request, wait)
                 return response
-            self.crawler.stats.inc_value("fazhi/retry_after/waited")
-            await sleep(wait)
+            if wait is not None:
+                self.crawler.stats.inc_value("fazhi/retry_after/waited")
+            await sleep(self._backoff(request) if wait is None else wait)
         return super().process_response(request, response)
+
+    async def process_exception(
+        self, request: Request, exception: Exception
+    ) -> Request | Response | None:
+        if isinstance(exception, self.exceptions_to_retry) and self._retries_left(request):
+            await sleep(self._backoff(request))
+        return super().process_exception(request, exception)
+
+    def _retries_left(self, request: Request) -> bool:
+        if request.meta.get("dont_retry", False):
+            return False
+        limit = request.meta.get("max_retry_times", self.max_retry_times)
+        return request.meta.get("retry_times", 0) < limit
+
+    def _backoff(self, request: Request) -> float:
+        return min(self.max_wait, self.backoff * 2 ** request.meta.get("retry_times", 0))
 
 
 def retry_after(response: Response) -> float | None:

@@ -46,6 +46,7 @@ DOWNLOADER_MIDDLEWARES = {
     # several workers (FAZHI_REDIS_URL): one request start per host per DOWNLOAD_DELAY, fleet-wide
     "crawler.politeness.HostGate": 900,
 }
+FAZHI_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
 FAZHI_RETRY_AFTER_MAX = 60  # seconds; a 429/503 asking for a longer wait is not retried this run
 EXTENSIONS = {
     "crawler.progress.ProgressLine": 500,

@@ -7,7 +7,7 @@ import datetime as dt
 from email.utils import format_datetime
 
 import pytest
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
@@ -42,3 +42,34 @@ def test_a_wait_above_the_limit_is_not_retried_this_run() -> None:
     response = Response(request.url, status=503, headers={"Retry-After": "3600"}, request=request)
     assert asyncio.run(middleware.process_response(request, response)) is response
     assert crawler.stats.get_value("fazhi/retry_after/too_long") == 1
+
+
+def test_retries_without_retry_after_back_off_exponentially(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from twisted.internet.error import TimeoutError as ConnectTimeout
+
+    import crawler.middlewares
+
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(crawler.middlewares, "sleep", no_sleep)
+    settings = {"FAZHI_RETRY_BACKOFF": 1.5, "FAZHI_RETRY_AFTER_MAX": 60, "RETRY_TIMES": 3}
+    crawler_ = get_crawler(ReportsSpider, settings)
+    crawler_.spider = Spider.from_crawler(crawler_, "probe")  # the retry logs against it
+    middleware = RetryAfterMiddleware.from_crawler(crawler_)
+    request: Request | None = Request("https://a.gov.cn/slow")
+    tries = 0
+    while request is not None:
+        tries += 1
+        request = asyncio.run(middleware.process_exception(request, ConnectTimeout()))
+    assert (tries, waits) == (4, [1.5, 3.0, 6.0])  # no wait before giving up
+
+    waits.clear()
+    busy = Request("https://a.gov.cn/busy")
+    response = Response(busy.url, status=503, request=busy)
+    retried = asyncio.run(middleware.process_response(busy, response))
+    assert isinstance(retried, Request) and waits == [1.5]
