@@ -6,12 +6,19 @@ would fail at the first rendered page. The executable is resolved when the handl
 starts (`crawler.browser.resolve`): FAZHI_BROWSER, Playwright's, else the system's.
 With no browser at all the crawl still runs: static pages are fetched as usual and
 only pages that need rendering fail, each with the reason on its fetch row.
+
+Chromium fetches a rendered page's scripts, styles and data itself, past Scrapy's
+scope and private-address guards; `FazhiPlaywrightHandler.out_of_scope` holds it to
+the crawl's sites (every request a rendered page makes must be one some source of
+the run allows, port included) and skips images, media and fonts, which a listing's
+links never need.
 """
 
 from __future__ import annotations
 
 import logging
 
+from playwright.async_api import Request as PlaywrightRequest
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -24,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 # No background fetches (they fail on closed networks and cost time); no sandbox as root.
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
+SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
 
 
 class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
@@ -39,6 +47,18 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
                 logger.error("pages that need rendering will fail: %s", exc)
         options.setdefault("args", list(CHROMIUM_ARGS))
         options.setdefault("headless", True)
+        if self.abort_request is None:  # PLAYWRIGHT_ABORT_REQUEST still wins when set
+            self.abort_request = self.out_of_scope
+
+    def out_of_scope(self, request: PlaywrightRequest) -> bool:
+        """Whether Chromium must not make this request (see the module doc)."""
+        if request.resource_type in SKIPPED_RESOURCES:
+            return True
+        sources = self._crawler.spider.sources.values()
+        if any(source.allows(request.url) for source in sources):
+            return False
+        self.stats.inc_value("fazhi/render/out_of_scope")
+        return True
 
     async def download_request(self, request: Request) -> Response:
         if self.missing is not None and request.meta.get("playwright"):

@@ -50,6 +50,7 @@ class Hit:
     server: str  # "portal", "other-port" or "elsewhere"
     path: str
     at: float  # time.monotonic() on arrival
+    browser: bool = False  # asked by Chromium rendering a page (it sends Client Hints)
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,10 @@ CASES: tuple[Case, ...] = (
          f"302 to a page on another host ({ELSEWHERE_HOST})", None, r"off-site redirect"),
     Case("offsite-port-redirect", "/away-port.html",
          "302 to another port of the portal's own host", None, r"off-site redirect"),
+    Case("challenge-offsite-assets", "/challenge.html",
+         "a report behind an anti-bot script (`$_ss`), so it is rendered in Chromium; the page "
+         "loads a script from another port and an image and a stylesheet from another host",
+         200, None),
 )  # fmt: skip
 SQL_TITLE = (
     '"北仑区人民政府\'); DROP TABLE report; --" OR 1=1 -- 关于2021年度法治政府建设工作情况的报告'
@@ -265,6 +270,18 @@ def _listing(portal: Portal) -> bytes:
     ).encode()
 
 
+def _challenge(portal: Portal, report: bytes) -> bytes:
+    """The good report behind a challenge script, with assets on other sites: the browser
+    that renders it must ask none of them."""
+    assets = (
+        f'<script>var $_ss = "challenge";</script>'
+        f'<script src="{portal.other_port}/tracker.js"></script>'
+        f'<link rel="stylesheet" href="{portal.elsewhere}/style.css">'
+        f'<img src="{portal.elsewhere}/pixel.png" alt="">'
+    )
+    return report.replace(b"<head>", b"<head>" + assets.encode(), 1)
+
+
 def _many_links() -> bytes:
     links = "".join(
         f'<li><a href="/many/{n}.html">第{n}区人民政府关于2023年度法治政府建设情况的报告</a></li>'
@@ -330,6 +347,7 @@ def _routes() -> dict[str, Responder]:
         "/loop-b.html": redirect(lambda p: p.base + "/loop-a.html"),
         "/many.html": page(_many_links()),
         **{path: page(body) for path, body in title_pages().items()},
+        "/challenge.html": lambda h: page(_challenge(h.server.portal, good))(h),
         "/away.html": redirect(lambda p: p.elsewhere + "/stolen.html"),
         "/away-port.html": redirect(lambda p: p.other_port + "/stolen.html"),
     }  # fmt: skip
@@ -359,7 +377,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         portal = self.server.portal
-        portal.record(self.server.name, self.path)
+        portal.record(self.server.name, self.path, "sec-ch-ua" in self.headers)
         if self.server.name != "portal":
             page(b"<html><body>off-site: never to be fetched</body></html>")(self)
             return
@@ -392,9 +410,9 @@ class Portal:
         for thread in self._threads:
             thread.start()
 
-    def record(self, server: str, path: str) -> None:
+    def record(self, server: str, path: str, browser: bool) -> None:
         with self._lock:
-            self.hits.append(Hit(server, path, time.monotonic()))
+            self.hits.append(Hit(server, path, time.monotonic(), browser))
 
     def requests_to(self, server: str, path: str | None = None) -> list[Hit]:
         with self._lock:
