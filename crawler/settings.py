@@ -47,6 +47,20 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.politeness.HostGate": 900,
 }
 FAZHI_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each next one
+# Scrapy's list without CannotResolveHostError: a name that does not resolve is a portal that
+# moved or a machine offline, not a busy server; retrying it only delays the run (the next run
+# asks again). Timeouts, refused and broken connections are still retried.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    OSError,  # HttpCompressionMiddleware, on an empty compressed body
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
 FAZHI_RETRY_AFTER_MAX = 60  # seconds; a 429/503 asking for a longer wait is not retried this run
 EXTENSIONS = {
     "crawler.progress.ProgressLine": 500,

@@ -73,3 +73,29 @@ def test_retries_without_retry_after_back_off_exponentially(
     response = Response(busy.url, status=503, request=busy)
     retried = asyncio.run(middleware.process_response(busy, response))
     assert isinstance(retried, Request) and waits == [1.5]
+
+
+def test_a_name_that_does_not_resolve_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project's RETRY_EXCEPTIONS leave DNS failures out: the next run asks again."""
+    from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
+    from scrapy.utils.project import get_project_settings
+
+    import crawler.middlewares
+
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(crawler.middlewares, "sleep", no_sleep)
+    project = get_project_settings()
+    names = ("RETRY_EXCEPTIONS", "FAZHI_RETRY_BACKOFF", "FAZHI_RETRY_AFTER_MAX")
+    crawler_ = get_crawler(ReportsSpider, {name: project[name] for name in names})
+    crawler_.spider = Spider.from_crawler(crawler_, "probe")
+    middleware = RetryAfterMiddleware.from_crawler(crawler_)
+    request = Request("https://moved.gov.cn/")
+    gone = CannotResolveHostError("no results for hostname lookup: moved.gov.cn")
+    assert asyncio.run(middleware.process_exception(request, gone)) is None
+    assert waits == []
+    retried = asyncio.run(middleware.process_exception(request, DownloadTimeoutError("slow")))
+    assert isinstance(retried, Request) and waits == [1.0]
