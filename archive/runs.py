@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from archive.models import CrawlRun, Report, ScheduleEvent, Source
@@ -93,6 +93,7 @@ class Entry:
     duration: dt.timedelta | None = None
     detail: str | None = None
     run_id: int | None = None
+    verdict: str | None = None  # archive.verdict of a closed run
 
 
 def history(session: Session, slug: str | None = None, limit: int = 30) -> list[Entry]:
@@ -119,8 +120,9 @@ def _run_entry(run: CrawlRun) -> Entry:
         reports=numbers["reports"],
         errors=numbers["errors"],
         duration=run.finished_at - run.started_at if run.finished_at else None,
-        detail=run.error_summary,
+        detail="; ".join(filter(None, (run.error_summary, run.verdict_reasons))) or None,
         run_id=run.id,
+        verdict=run.verdict,
     )
 
 
@@ -224,7 +226,11 @@ def failing_streak(session: Session, slug: str, limit: int = 20) -> tuple[int, s
 
 def health(session: Session, slug: str, policy: Policy) -> Health:
     last = session.scalar(
-        select(func.max(CrawlRun.finished_at)).where(crawls_of(slug), CrawlRun.status == "ok")
+        select(func.max(CrawlRun.finished_at)).where(
+            crawls_of(slug),
+            CrawlRun.status == "ok",
+            or_(CrawlRun.verdict.is_(None), CrawlRun.verdict != "failed"),
+        )
     )
     found = years_found(session, slug)
     failing, last_verdict = failing_streak(session, slug)

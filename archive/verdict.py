@@ -44,15 +44,17 @@ def judge(
     stats: Mapping[str, Any],
     known: Mapping[str, int],
     limits: Limits | None = None,
+    idle_ok: bool = False,
 ) -> Verdict:
     """FINISH_REASON and STATS (Scrapy's) of a run; KNOWN: per source slug, how many reports
-    earlier runs archived from it."""
+    earlier runs archived from it. IDLE_OK: a run that asked for nothing is fine (a worker
+    that found the shared frontier empty), one whose every request failed still is not."""
     limits = limits or Limits()
     pages = stats.get("response_received_count", 0)
     failures = stats.get("fazhi/archive/failure", 0)
     if finish_reason != "finished":
         return Verdict("failed", (f"finish reason: {finish_reason}",))
-    if pages == 0:
+    if pages == 0 and (failures or not idle_ok):
         reason = f"no page fetched ({failures} requests failed)" if failures else "no page fetched"
         return Verdict("failed", (reason,))
     blind = [
@@ -62,7 +64,7 @@ def judge(
     ]
     if blind:
         return Verdict("suspect", tuple(blind))
-    share = failures / (pages + failures)
+    share = failures / (pages + failures) if pages + failures else 0.0
     if share > limits.max_error_share:
         return Verdict("degraded", (f"{failures} of {pages + failures} fetches failed",))
     return Verdict("healthy", ())

@@ -142,7 +142,8 @@ class ArchivePipeline:
         summary = None if status == "ok" else f"finish reason: {reason}"
         if self.unstored:
             status, summary = "failed", self.unstored
-        verdict = judge(reason, self.crawler.stats.get_stats(), self.known)
+        stats = self.crawler.stats.get_stats()
+        verdict = judge(reason, stats, self.known, idle_ok=self.trigger == "worker")
         if self.unstored:
             verdict = Verdict("failed", (self.unstored,))
         self.crawler.stats.set_value("fazhi/verdict", verdict.level)

@@ -101,7 +101,8 @@ def runs_command(
 ) -> None:
     """Recent crawl runs and scheduler events: status, pages, reports found, errors, duration."""
     zone = Settings.from_env().schedule.zone
-    table = Table("when", "source", "what", "trigger", "status", "pages", "reports", "errors")
+    table = Table("when", "source", "what", "trigger", "status", "verdict", "pages", "reports")
+    table.add_column("errors")
     table.add_column("duration")
     table.add_column("detail")
     with session_for(database) as session:
@@ -109,10 +110,11 @@ def runs_command(
     for entry in entries:
         table.add_row(
             f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M}",
-            ", ".join(entry.sources),
+            _sources(entry.sources),
             f"run {entry.run_id}" if entry.what == "run" else entry.what,
             entry.trigger or "",
             entry.status,
+            entry.verdict or "",
             *(_number(n) for n in (entry.pages, entry.reports, entry.errors)),
             _duration(entry.duration),
             entry.detail or "",
@@ -142,10 +144,17 @@ def health_command(registry: RegistryOption = None, database: DbOption = None) -
                 _years(state.years),
                 _years(state.missing),
                 _years(state.late),
-                f"{state.failing} runs" if state.failing else "",
+                f"{state.failing} run{'s' if state.failing > 1 else ''}" if state.failing else "",
                 state.last_verdict or "",
             )
     _console().print(table)
+
+
+def _sources(slugs: tuple[str, ...], shown: int = 3) -> str:
+    """A run's sources; a run of the whole registry is one line, not 177 slugs."""
+    if len(slugs) <= shown:
+        return ", ".join(slugs)
+    return f"{', '.join(slugs[:shown])} … ({len(slugs)} sources)"
 
 
 def _prepared(

@@ -30,8 +30,10 @@ from tests.replica.server import Replica, RequestRecord, start_replica
 from tests.services import RedisTarget, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip
+# Paced (the fleet-wide host gate: one request start per host per 0.2 s) so that the kill and
+# the stop below fall mid-crawl however fast the machine is; AutoThrottle off so the pace holds.
+PACED = ["-s", "DOWNLOAD_DELAY=0.2", "-s", "AUTOTHROTTLE_ENABLED=0",
+         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip
 LEASE = 4  # seconds a silent worker keeps its requests
 
 
@@ -50,7 +52,7 @@ def worker(name: str, env: dict[str, str], registry: Path, logs: Path) -> subpro
     with (logs / f"{name}.log").open("w") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
         [sys.executable, "-m", "fazhi", "worker", "--registry", str(registry),
-         "--idle-exit", "1", "-s", f"FAZHI_WORKER_LEASE={LEASE}", *FAST],
+         "--idle-exit", "1", "-s", f"FAZHI_WORKER_LEASE={LEASE}", *PACED],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
 
@@ -110,7 +112,10 @@ def fleet(
         killed = {leased_url(e) for e in in_flight(client, prefix, procs["c"].pid).values()}
 
         # a and b stop before the end: the frontier waits in Redis with no worker alive
-        wait_until(lambda: len(replica.requests) > 300, "the crawl to pass its middle")
+        wait_until(
+            lambda: len(replica.requests) > 200 and client.zcard(prefix + "requests") >= 40,
+            "the crawl to pass its middle with work still queued",
+        )
         for name in ("a", "b"):
             procs[name].send_signal(signal.SIGINT)
         for name in ("a", "b"):

@@ -34,6 +34,12 @@ def test_judge(reason: str, stats: dict, known: dict, level: str, why: tuple) ->
     assert (verdict.level, verdict.reasons) == (level, why)
 
 
+def test_a_worker_that_found_nothing_to_do_is_healthy_unless_its_requests_failed() -> None:
+    assert judge("finished", {}, {}, idle_ok=True).level == "healthy"
+    assert judge("finished", {}, {}).level == "failed"
+    assert judge("finished", {"fazhi/archive/failure": 2}, {}, idle_ok=True).level == "failed"
+
+
 def test_the_error_share_is_a_setting() -> None:
     stats = {"response_received_count": 10, "fazhi/archive/failure": 5}
     assert judge("finished", stats, {}).level == "healthy"
