@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive.durable import write_atomically
+
 SUFFIX = ".pickle"
 
 
@@ -43,7 +45,7 @@ class Spool:
     def put(self, record: Any) -> Path:
         """Write RECORD durably; files sort in the order they were put."""
         name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._serial):08d}{SUFFIX}"
-        return _write_durably(self.directory / name, pickle.dumps(record, protocol=5))
+        return write_atomically(self.directory / name, pickle.dumps(record, protocol=5))
 
     def __len__(self) -> int:
         return sum(1 for _ in self._paths())
@@ -67,7 +69,7 @@ class Spool:
         """Move a spool file to ``failed/`` with its reason beside it."""
         self.failed.mkdir(parents=True, exist_ok=True)
         target = self.failed / path.name
-        _write_durably(target.with_suffix(".reason.txt"), reason.encode("utf-8"))
+        write_atomically(target.with_suffix(".reason.txt"), reason.encode("utf-8"))
         path.replace(target)
         return target
 
@@ -75,20 +77,3 @@ class Spool:
         if not self.directory.is_dir():
             return []
         return sorted(p for p in self.directory.iterdir() if p.name.endswith(SUFFIX))
-
-
-def _write_durably(path: Path, data: bytes) -> Path:
-    """Write-then-rename with fsyncs: a crash leaves the old state or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    partial.replace(path)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-    return path

@@ -72,6 +72,7 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from archive.durable import fsync_directory
 from archive.errors import ArchiveError
 
 DEFAULT_MAX_BYTES = 1 << 30
@@ -271,7 +272,7 @@ class _WarcFile:
         self.path = path
         self.sync_each = sync_each
         self._file = path.open("xb")  # FileExistsError rather than touch a capture
-        _fsync_directory(path.parent)
+        fsync_directory(path.parent)
         self._writer = WARCWriter(self._file, gzip=True, warc_version=WARC_VERSION)
         self._warcinfo_id, _, _ = self.append(
             "warcinfo",
@@ -450,12 +451,3 @@ def _warcinfo_fields(run_id: int | str) -> bytes:
         "isPartOf": f"fazhi-archive crawl run {run_id}",
     }
     return "".join(f"{key}: {value}\r\n" for key, value in fields.items()).encode("utf-8")
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a new file's directory entry durable, not only its contents."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
