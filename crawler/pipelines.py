@@ -52,7 +52,7 @@ class ArchivePipeline:
         self.database_url = database_url
         self.settings = settings
         self.trigger = crawler.settings.get("FAZHI_TRIGGER", "manual")
-        self.patience = crawler.settings.getfloat("FAZHI_SPOOL_PATIENCE", 120.0)
+        self.patience = crawler.settings.getfloat("FAZHI_SPOOL_PATIENCE")
         self.engine: Engine | None = None
         self.run_id: int | None = None
         self.warc: WarcWriter | None = None
@@ -95,7 +95,7 @@ class ArchivePipeline:
             self.engine,
             self.warc,
             Spool(self.settings.spool_dir),
-            Backoff(most=self.crawler.settings.getfloat("FAZHI_SPOOL_RETRY_MAX", 60.0)),
+            Backoff(most=self.crawler.settings.getfloat("FAZHI_SPOOL_RETRY_MAX")),
         )
         self.writer = BatchWriter(self.archiver.store_batch)
         logger.info("crawl run %s started (%s)", self.run_id, db.redact(self.database_url))
@@ -140,11 +140,10 @@ class ArchivePipeline:
             else "failed"
         )
         summary = None if status == "ok" else f"finish reason: {reason}"
-        if self.unstored:
-            status, summary = "failed", self.unstored
         stats = self.crawler.stats.get_stats()
         verdict = judge(reason, stats, self.known, idle_ok=self.trigger == "worker")
-        if self.unstored:
+        if self.unstored:  # pages wait in the spool: neither the run nor its result is whole
+            status, summary = "failed", self.unstored
             verdict = Verdict("failed", (self.unstored,))
         self.crawler.stats.set_value("fazhi/verdict", verdict.level)
         try:

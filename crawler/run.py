@@ -12,7 +12,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from crawler.progress import counts
+from archive.runs import counts
 from crawler.spiders.reports import ReportsSpider
 
 
