@@ -12,7 +12,9 @@ its file stores it twice at most in intent, never in fact: a job whose fetch
 
 A batch that fails for any other reason (a bug, a constraint) is retried one job
 per transaction, so one bad record costs only itself; that record goes to the
-spool's ``failed/`` with its reason for an operator, and the crawl goes on.
+spool's ``failed/`` with its reason for an operator, and the crawl goes on. A
+spooled job the database refuses that way is set aside the same, so it cannot
+block the spool behind it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -116,7 +119,13 @@ class Archiver:
         for entry in self.spool.pending():
             job: Job = entry.record
             if not self._already_stored(job):
-                (outcome,) = self._commit([job])
+                try:
+                    (outcome,) = self._commit([job])
+                except Exception as exc:  # an outage stops the drain; a bad record is set aside
+                    if is_outage(exc):
+                        raise
+                    self._reject(job, entry.path, exc)
+                    continue
                 self.drained[outcome] += 1
             self.spool.remove(entry)
             stored += 1
@@ -160,10 +169,14 @@ class Archiver:
             if is_outage(exc):
                 self._went_down(exc)
                 return self._spool([job])[0]
-            reason = f"{type(exc).__name__}: {exc}"
-            path = self.spool.quarantine(self.spool.put(job), reason)
-            logger.error("could not archive %s (%s); kept in %s", job.item.url, reason, path)
+            self._reject(job, self.spool.put(job), exc)
             return "rejected"
+
+    def _reject(self, job: Job, path: Path, exc: Exception) -> None:
+        """Move a job the database refuses (not an outage) to ``failed/`` with its reason."""
+        reason = f"{type(exc).__name__}: {exc}"
+        kept = self.spool.quarantine(path, reason)
+        logger.error("could not archive %s (%s); kept in %s", job.item.url, reason, kept)
 
     def _spool(self, jobs: Sequence[Job]) -> list[str]:
         for job in jobs:

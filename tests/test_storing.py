@@ -70,3 +70,22 @@ def test_backoff_doubles_to_its_cap_and_resets() -> None:
 )
 def test_only_an_unreachable_database_is_an_outage(exc: Exception, outage: bool) -> None:
     assert is_outage(exc) is outage
+
+
+def test_a_spooled_record_the_database_refuses_does_not_block_the_spool(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/a.sqlite3"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    spool = Spool(tmp_path / "spool")
+    spool.put(Job(FailureItem("http://x.gov.cn/b", "timeout", NOW, "s"), 999, None))  # no run 999
+    spool.put(Job(page("http://x.gov.cn/c"), None, None))
+    with WarcWriter(tmp_path / "warc", 1, sync_each=False) as warc:
+        archiver = Archiver(engine, warc, spool)
+        assert archiver.store_batch([Job(page("http://x.gov.cn/a"), None, None)]) == ["listing"]
+    with Session(engine) as session:
+        stored = session.scalars(select(Fetch.url).order_by(Fetch.id)).all()
+    assert stored == ["http://x.gov.cn/c", "http://x.gov.cn/a"]  # the spool first, in order
+    assert len(spool) == 0
+    assert archiver.drained == {"listing": 1}
+    (kept,) = (tmp_path / "spool" / "failed").glob("*.pickle")
+    assert "IntegrityError" in kept.with_suffix(".reason.txt").read_text()
