@@ -77,6 +77,10 @@ SPIDER_MIDDLEWARES = {"crawler.resume.ReplayedPages": 50}
 
 # Every response reaches the archive pipeline, whatever its status (error pages are fetches too).
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Scrapy starts this many tasks for every response to work through what its callback yields.
+# Ours yields one item and requests (queued at once, no waiting), so four are plenty; the
+# default 100 cost a third of the reactor's time (bench.crawl_speed: 65 s -> 47 s, 5,430 pages).
+CONCURRENT_ITEMS = 4
 FAZHI_MAX_PAGES = 2000  # per source and run
 # Database outage (crawler.storing): pages wait in FAZHI_DATA_DIR/spool/, retried with a backoff
 # doubling up to FAZHI_SPOOL_RETRY_MAX seconds; at its end a run waits FAZHI_SPOOL_PATIENCE

@@ -16,6 +16,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -331,20 +332,31 @@ def _links(response: TextResponse) -> Iterator[Link]:
     """Every distinct http(s) link with its anchor text (or title), classified.
 
     Walks lxml's tree directly: a listing page holds hundreds of anchors and a
-    selector per anchor costs more than the rest of the page's handling.
+    selector per anchor costs more than the rest of the page's handling. A portal
+    repeats its menus on every page, so joining and classifying are cached.
     """
     seen: set[str] = set()
     base = get_base_url(response)  # <base href> when the page has one
+    # What an href resolves against, as little of the base as it depends on: "/x" on the
+    # origin, "x" and "../x" on the folder, only "?x" on the whole URL (RFC 3986 5.2.2).
+    against = {"/": urljoin(base, "/"), "?": base}
+    folder = urljoin(base, ".")
     for anchor in response.selector.root.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
-        url = urljoin(base, href).split("#", 1)[0]
-        if url in seen or urlsplit(url).scheme not in ("http", "https"):
+        url = _resolve(against.get(href[0], folder), href)
+        if url is None or url in seen:
             continue
         seen.add(url)
-        text = " ".join("".join(anchor.itertext()).split())
-        yield classify_link(url, text or anchor.get("title", ""))
+        yield classify_link(url, anchor.text_content().strip() or anchor.get("title", ""))
+
+
+@lru_cache(maxsize=2**16)
+def _resolve(base: str, href: str) -> str | None:
+    """HREF made absolute against BASE without its fragment; None unless http(s)."""
+    url = urljoin(base, href).split("#", 1)[0]
+    return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 def _select_sources(
