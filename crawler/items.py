@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from archive.source_info import SourceInfo
+
 
 @dataclass
 class PageItem:
@@ -32,3 +34,13 @@ class FailureItem:
     fetched_at: dt.datetime
     source: str
     status: int | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One item with what storing it needs, so a spooled job stores without its crawl."""
+
+    item: PageItem | FailureItem
+    run_id: int
+    source: SourceInfo | None
+    region_hint: str | None = None

@@ -4,15 +4,15 @@ The pipeline owns the run's `crawl_run` row (opened with the spider, closed with
 its finish reason and stats) and its WARC writer. Deciding what is a report,
 a version or a repost is `archive`'s job; this module only adapts Scrapy to it.
 
-Archiving (extraction, database, WARC) runs in one writer thread, not in the
-reactor: the downloads go on while a page is being stored, and one thread keeps
-every write in order (the WARC file and SQLite want one writer anyway). Pages
-that queue up while one batch is written are stored together (`crawler.batching`):
-one WARC fsync and one commit per batch, never half a batch. While the database
-is down, pages go to the disk spool and are stored when it is back
-(`crawler.storing`); the run waits up to ``FAZHI_SPOOL_PATIENCE`` seconds for it
-at the end, and is `failed` if the spool could not be emptied (the next crawl
-stores what is left).
+Archiving (extraction, database, WARC) runs in a process of its own
+(`crawler.archive_process`), not in the reactor's interpreter: the downloads go on
+while a page is being stored, and one writer keeps every write in order (the WARC
+file and SQLite want one writer anyway). Pages that queue up while one batch is
+written are stored together (`crawler.batching`): one WARC fsync and one commit
+per batch, never half a batch. While the database is down, pages go to the disk
+spool and are stored when it is back (`crawler.storing`); the run waits up to
+``FAZHI_SPOOL_PATIENCE`` seconds for it at the end, and is `failed` if the spool
+could not be emptied (the next crawl stores what is left).
 """
 
 from __future__ import annotations
@@ -30,16 +30,14 @@ from sqlalchemy.orm import Session
 
 from archive import db
 from archive.config import Settings
-from archive.models import CrawlRun, Fetch, Report
+from archive.models import CrawlRun, Report
 from archive.models import Source as SourceRow
-from archive.spool import Spool
-from archive.store import SourceInfo
+from archive.source_info import SourceInfo
 from archive.verdict import FOUND, FOUND_PREFIX, Verdict, judge
-from archive.warc import Reference, WarcWriter
+from crawler.archive_process import ArchiveConfig, ArchiveProcess, Closing
 from crawler.batching import BatchWriter
-from crawler.items import FailureItem, PageItem
+from crawler.items import FailureItem, Job, PageItem
 from crawler.registry import Source
-from crawler.storing import Archiver, Backoff, Job, is_outage
 
 logger = logging.getLogger(__name__)
 FINISHED_OK = frozenset({"finished"})
@@ -55,8 +53,7 @@ class ArchivePipeline:
         self.patience = crawler.settings.getfloat("FAZHI_SPOOL_PATIENCE")
         self.engine: Engine | None = None
         self.run_id: int | None = None
-        self.warc: WarcWriter | None = None
-        self.archiver: Archiver | None = None
+        self.archive: ArchiveProcess | None = None
         self.writer: BatchWriter[Job, str] | None = None
         self.sources: dict[str, tuple[SourceInfo, str | None]] = {}
         self.unstored: str | None = None  # why the spool could not be emptied, if it could not
@@ -88,16 +85,17 @@ class ArchivePipeline:
             self.run_id = run.id
             self.known = _reports_known(session, sources)
         self.crawler.stats.set_value("fazhi/run_id", self.run_id)
-        self.warc = WarcWriter(
-            self.settings.warc_dir, self.run_id, lookup=self._earlier_capture, sync_each=False
+        self.archive = ArchiveProcess(
+            ArchiveConfig(
+                database_url=self.database_url,
+                warc_dir=self.settings.warc_dir,
+                spool_dir=self.settings.spool_dir,
+                run_id=self.run_id,
+                retry_max=self.crawler.settings.getfloat("FAZHI_SPOOL_RETRY_MAX"),
+                log_level=self.crawler.settings.get("LOG_LEVEL"),
+            )
         )
-        self.archiver = Archiver(
-            self.engine,
-            self.warc,
-            Spool(self.settings.spool_dir),
-            Backoff(most=self.crawler.settings.getfloat("FAZHI_SPOOL_RETRY_MAX")),
-        )
-        self.writer = BatchWriter(self.archiver.store_batch)
+        self.writer = BatchWriter(self.archive.store_batch)
         logger.info("crawl run %s started (%s)", self.run_id, db.redact(self.database_url))
 
     async def process_item(self, item: PageItem | FailureItem) -> Any:
@@ -123,11 +121,10 @@ class ArchivePipeline:
         if self.writer is None:
             return
         self.writer.close()
-        if not self.archiver.finish(self.patience):
-            left = len(self.archiver.spool)
-            self.unstored = f"database unavailable; {left} pages left in the spool"
-        self._count_spool_stats()
-        self.warc.close()
+        closing = self.archive.finish(self.patience)
+        if not closing.emptied:
+            self.unstored = f"database unavailable; {closing.left} pages left in the spool"
+        self._count_spool_stats(closing)
 
     def spider_closed(self, reason: str) -> None:
         if self.run_id is None:
@@ -149,7 +146,7 @@ class ArchivePipeline:
         try:
             self._close_run(status, summary, verdict)
         except Exception as exc:
-            if not is_outage(exc):
+            if not db.is_outage(exc):
                 raise
             logger.error("crawl run %s could not be closed: database unavailable", self.run_id)
         self.engine.dispose()
@@ -162,13 +159,13 @@ class ArchivePipeline:
             f": {verdict.text}" if verdict.text else "",
         )
 
-    def _count_spool_stats(self) -> None:
+    def _count_spool_stats(self, closing: Closing) -> None:
         stats = self.crawler.stats
-        for outcome, count in self.archiver.drained.items():
+        for outcome, count in closing.drained.items():
             stats.inc_value(f"fazhi/archive/{outcome}", count)
             stats.inc_value("fazhi/spool/stored", count)
-        if self.archiver.outages:
-            stats.set_value("fazhi/spool/outages", self.archiver.outages)
+        if closing.outages:
+            stats.set_value("fazhi/spool/outages", closing.outages)
         stats.set_value("fazhi/archive/batches", self.writer.batches)
 
     def _close_run(self, status: str, summary: str | None, verdict: Verdict) -> None:
@@ -181,17 +178,6 @@ class ArchivePipeline:
             run.verdict = verdict.level
             run.verdict_reasons = verdict.text
             session.commit()
-
-    def _earlier_capture(self, digest: str) -> Reference | None:
-        """The first capture of this payload in an earlier run: a revisit record points there."""
-        with Session(self.engine) as session:
-            row = session.execute(
-                select(Fetch.url, Fetch.fetched_at)
-                .where(Fetch.body_sha256 == digest, Fetch.warc_file.is_not(None))
-                .order_by(Fetch.id)
-                .limit(1)
-            ).first()
-        return Reference(uri=row.url, date=row.fetched_at) if row else None
 
 
 def _reports_known(session: Session, slugs: Iterable[str]) -> dict[str, int]:

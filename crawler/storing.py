@@ -27,29 +27,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from archive import pipeline as archiving
+from archive.db import is_outage, make_engine
 from archive.extract import Extracted
 from archive.models import Fetch
 from archive.spool import Spool
-from archive.store import SourceInfo
-from archive.warc import WarcWriter
+from archive.warc import Reference, WarcWriter
 from crawler.discovery import LinkKind
-from crawler.items import FailureItem, PageItem
+from crawler.items import FailureItem, Job
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One item with what storing it needs, so a spooled job stores without its crawl."""
-
-    item: PageItem | FailureItem
-    run_id: int
-    source: SourceInfo | None
-    region_hint: str | None = None
 
 
 @dataclass
@@ -77,13 +66,6 @@ class Backoff:
         return self.clock() >= self.next_try
 
 
-def is_outage(exc: BaseException) -> bool:
-    """The database did not answer (down, restarting, unreachable), as opposed to refusing."""
-    return isinstance(exc, OperationalError | InterfaceError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-
-
 class Archiver:
     """Stores jobs from one thread; see the module doc. Not thread-safe by design."""
 
@@ -97,6 +79,19 @@ class Archiver:
         self.deferred: dict[str, Extracted] = {}  # attachment-only pages awaiting their file
         self.drained: Counter[str] = Counter()  # outcomes of spooled jobs stored later
         self.outages = 0
+
+    @classmethod
+    def open(cls, database_url: str, warc_dir: Path, spool_dir: Path, run_id: int) -> Archiver:
+        """An archiver for crawl run RUN_ID with its own engine, WARC files and spool."""
+        engine = make_engine(database_url)
+        warc = WarcWriter(
+            warc_dir, run_id, lookup=lambda digest: earlier_capture(engine, digest), sync_each=False
+        )
+        return cls(engine, warc, Spool(spool_dir))
+
+    def close(self) -> None:
+        self.warc.close()
+        self.engine.dispose()
 
     def store_batch(self, jobs: Sequence[Job]) -> list[str]:
         """What became of each job: its archive outcome, or ``spooled``."""
@@ -236,3 +231,15 @@ class Archiver:
         if done.result is not None:
             return str(done.result.outcome)
         return f"not-report/{done.doc_type}"
+
+
+def earlier_capture(engine: Engine, digest: str) -> Reference | None:
+    """The first capture of this payload in an earlier run: a revisit record points there."""
+    with Session(engine) as session:
+        row = session.execute(
+            select(Fetch.url, Fetch.fetched_at)
+            .where(Fetch.body_sha256 == digest, Fetch.warc_file.is_not(None))
+            .order_by(Fetch.id)
+            .limit(1)
+        ).first()
+    return Reference(uri=row.url, date=row.fetched_at) if row else None

@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from archive import db
+from archive.db import is_outage
 from archive.models import Fetch
 from archive.spool import Spool
 from archive.warc import WarcWriter
-from crawler.items import FailureItem, PageItem
-from crawler.storing import Archiver, Backoff, Job, is_outage
+from crawler.items import FailureItem, Job, PageItem
+from crawler.storing import Archiver, Backoff
 
 NOW = dt.datetime(2025, 3, 1, 8, 0, tzinfo=dt.UTC)
 
