@@ -1,11 +1,18 @@
 """Crawl speed and memory: the full stack against a bare Scrapy spider, same URLs, same run.
 
-    .venv/bin/python -m bench.crawl_speed [--copies N] [--render-all]
+    .venv/bin/python -m bench.crawl_speed [--copies N] [--render-all] [--latency SECONDS]
 
 Politeness is off in both (no delay, no AutoThrottle, 8 requests per host): this measures
-what the archive adds per page (discovery, extraction, dedup, WARC, database), not the
-network. The full stack crawls the local replica with `fazhi crawl --all`; the bare spider
-then fetches exactly the URLs the full stack fetched.
+what the archive adds per page (discovery, extraction, dedup, WARC, database). The full
+stack crawls the local replica with `fazhi crawl --all`; the bare spider then fetches
+exactly the URLs the full stack fetched.
+
+Every replica answer waits ``--latency`` seconds first (default 50 ms, a fast portal's time to
+first byte; government portals are usually slower), as the web does: a crawler spends most of
+its time waiting, and the question is whether archiving holds it back while it waits. With
+``--latency 0`` both sides are bound by the CPU alone, and the ratio is the bare spider's CPU
+per page over ours (the replica's sites all share 127.0.0.1, so the 8 requests per host are
+8 for the whole crawl, on both sides).
 
 ``--copies N`` serves every replica portal N times on its own port (eight copies make a
 crawl of about 5,800 pages); ``--render-all`` marks every source ``render: browser``, so
@@ -45,6 +52,7 @@ FAST = [
     "-s",
     "LOG_LEVEL=WARNING",
 ]
+LATENCY = 0.05  # seconds
 
 
 @dataclass(frozen=True)
@@ -122,10 +130,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=1, help="serve every portal N times")
     parser.add_argument("--render-all", action="store_true", help="render every HTML page")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=LATENCY,
+        help=f"seconds each replica answer waits, as a portal's would (default {LATENCY})",
+    )
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as scratch,
-        start_replica(copies=args.copies) as replica,
+        start_replica(copies=args.copies, latency=args.latency) as replica,
     ):
         data = Path(scratch)
         registry = registry_file(replica.registry_entries(), data / "r.yaml", args.render_all)
@@ -144,7 +158,10 @@ def main() -> None:
         listing.write_text("\n".join(urls))
         bare = measure([sys.executable, "-m", "bench.bare_spider", str(listing)], env)
     pages = len(urls)
-    print(f"pages fetched: {pages} ({args.copies} copies; {rendered} rendered by Chromium)")
+    print(
+        f"pages fetched: {pages} ({args.copies} copies; {rendered} rendered by Chromium; "
+        f"{args.latency * 1000:.0f} ms latency)"
+    )
     for name, m in (("full stack", full), ("bare Scrapy", bare)):
         print(
             f"{name:<12} {pages / m.seconds:7.1f} pages/s  ({m.seconds:.1f} s; "

@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
@@ -146,6 +147,18 @@ def test_request_log_records_each_fetch_with_its_headers(replica: Replica) -> No
         "qz-gov", "GET", "/robots.txt", 1
     )  # fmt: skip
     assert replica.requested(url)
+
+
+def test_latency_delays_every_answer_on_a_kept_alive_connection() -> None:
+    with start_replica(latency=0.3) as slow:
+        site = urlsplit(slow.sites["qz-gov"])
+        connection = http.client.HTTPConnection(site.hostname, site.port, timeout=10)
+        started = time.monotonic()
+        for _ in range(2):  # one kept-alive connection, as Scrapy uses it
+            connection.request("GET", "/robots.txt")
+            assert connection.getresponse().read()
+        assert time.monotonic() - started >= 0.6
+        connection.close()
 
 
 def test_a_site_built_twice_is_the_same_bytes() -> None:
