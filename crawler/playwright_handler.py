@@ -17,6 +17,7 @@ links never need.
 from __future__ import annotations
 
 import logging
+from weakref import WeakKeyDictionary
 
 from playwright.async_api import Request as PlaywrightRequest
 from scrapy import Request
@@ -32,11 +33,22 @@ logger = logging.getLogger(__name__)
 # No background fetches (they fail on closed networks and cost time); no sandbox as root.
 CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
 SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
+_SHARED: WeakKeyDictionary[Crawler, FazhiPlaywrightHandler] = WeakKeyDictionary()
 
 
 class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FazhiPlaywrightHandler:
+        """One handler for http and https: Scrapy builds one per scheme, and each would start
+        its own Playwright driver and, on a crawl of both kinds of portal, its own Chromium."""
+        shared = _SHARED.get(crawler)
+        if shared is None:
+            shared = _SHARED[crawler] = cls(crawler)
+        return shared
+
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        self.closed = False
         self.missing: BrowserNotFound | None = None
         options = self.config.launch_options
         if "executable_path" not in options:
@@ -59,6 +71,12 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             return False
         self.stats.inc_value("fazhi/render/out_of_scope")
         return True
+
+    async def close(self) -> None:
+        """Close once, though Scrapy closes the handler of every scheme it serves."""
+        if not self.closed:
+            self.closed = True
+            await super().close()
 
     async def download_request(self, request: Request) -> Response:
         if self.missing is not None and request.meta.get("playwright"):
