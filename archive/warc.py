@@ -47,8 +47,8 @@ Choices, and why:
   record cut short by the kill without an error, but no fetch row points at it,
   since the row is committed only after the record is durable.
 
-One writer per crawl process: :class:`WarcWriter` is not thread-safe, and it does
-not need to be, since the crawler archives in one writer thread.
+One writer per crawl run: :class:`WarcWriter` is not thread-safe, and it does not
+need to be, since the crawler archives from one process, in order.
 """
 
 from __future__ import annotations

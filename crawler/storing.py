@@ -1,6 +1,7 @@
-"""The writer thread's side of archiving: batches into the database, or into the spool.
+"""The archive process's side of archiving: batches into the database, or into the spool.
 
-`crawler.pipelines` hands every response and failure here as a `Job`; a batch of
+`crawler.pipelines` hands every response and failure, as a `Job`, through
+`crawler.archive_process` to an `Archiver` in its own process; a batch of
 jobs is one transaction (WARC records fsynced before it commits). When the
 database is unreachable the crawl does not stop and nothing is lost: the batch
 goes to the disk spool (`archive.spool`), later batches follow it there until a
@@ -67,7 +68,7 @@ class Backoff:
 
 
 class Archiver:
-    """Stores jobs from one thread; see the module doc. Not thread-safe by design."""
+    """Stores jobs in order, from one thread; see the module doc. Not thread-safe by design."""
 
     def __init__(
         self, engine: Engine, warc: WarcWriter, spool: Spool, backoff: Backoff | None = None

@@ -1,4 +1,4 @@
-"""The writer thread's storing: batches, outages, and a bad record that costs only itself."""
+"""The archiver's storing: batches, outages, and a bad record that costs only itself."""
 
 from __future__ import annotations
 
