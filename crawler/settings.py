@@ -107,6 +107,9 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+# Pages one browser tab renders before it is closed (crawler/playwright_handler.py): opening a
+# tab costs Chromium more than a render; closing it now and then keeps memory bounded.
+FAZHI_TAB_RENDERS = 20
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
