@@ -108,8 +108,13 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # Pages one browser tab renders before it is closed (crawler/playwright_handler.py): opening a
-# tab costs Chromium more than a render; closing it now and then keeps memory bounded.
-FAZHI_TAB_RENDERS = 20
+# tab costs Chromium more than a render; a tab's renderer grows with each page it renders.
+# Over 540 renders (bench.crawl_speed --copies 6 --render-all): 1 → 56 s of CPU more than 5
+# does; 20 saves 3 s more than 5 but holds 175 MB more of renderer memory.
+FAZHI_TAB_RENDERS = 5
+# Pages one browser context renders before the next render opens a new one and it is closed:
+# Playwright keeps every request of a context until it closes (playwright_handler.py).
+FAZHI_CONTEXT_RENDERS = 100
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
