@@ -38,20 +38,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from tests.crawl_process import FAST, crawl_command, crawl_env, write_registry
 from tests.replica.server import start_replica
 
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=0",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "-s",
-    "LOG_LEVEL=WARNING",
-]
+QUIET = {**FAST, "LOG_LEVEL": "WARNING"}
 LATENCY = 0.05  # seconds
 
 
@@ -119,13 +109,6 @@ def measure(command: list[str], env: dict[str, str]) -> Measured:
     return Measured(seconds, usage.ru_utime + usage.ru_stime, own, peak / 2**20)
 
 
-def registry_file(entries: list[dict], path: Path, render_all: bool) -> Path:
-    if render_all:
-        entries = [{**e, "render": "browser"} for e in entries]
-    path.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
-    return path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=1, help="serve every portal N times")
@@ -142,12 +125,15 @@ def main() -> None:
         start_replica(copies=args.copies, latency=args.latency) as replica,
     ):
         data = Path(scratch)
-        registry = registry_file(replica.registry_entries(), data / "r.yaml", args.render_all)
-        env = {**os.environ, "FAZHI_ALLOW_PRIVATE": "1", "FAZHI_DATA_DIR": str(data)}
+        entries = replica.registry_entries()
+        if args.render_all:
+            entries = [{**e, "render": "browser"} for e in entries]
+        registry = write_registry(entries, data / "r.yaml")
+        env = crawl_env(data)
         database = data / "archive.sqlite3"
         full = measure(
-            [sys.executable, "-m", "fazhi", "crawl", "--all", "--registry", str(registry),
-             "--max-pages", "5000", "--db", f"sqlite:///{database}", *FAST],
+            crawl_command(registry, f"sqlite:///{database}", "--all", "--max-pages", "5000",
+                          settings=QUIET),
             env,
         )  # fmt: skip
         with sqlite3.connect(database) as db:

@@ -23,11 +23,11 @@ import psycopg
 import redis
 import yaml
 
+from tests.crawl_process import FAST, overrides
 from tests.replica.server import start_replica
 from tests.services import POSTGRES_ADMIN_URL, REDIS_URL, fresh_postgres_database, run_token
 
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+QUIET = overrides({**FAST, "LOG_LEVEL": "WARNING"})
 IDLE_EXIT = 1.0  # seconds with an empty frontier before a worker quits
 
 
@@ -54,7 +54,7 @@ def round_with(workers: int, registry: Path, data: Path) -> tuple[int, float, fl
         command = [*fazhi, "worker", "--registry", str(registry), "--idle-exit", str(IDLE_EXIT)]
         procs = [
             subprocess.Popen(
-                [*command, *FAST], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                [*command, *QUIET], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             for _ in range(workers)
         ]

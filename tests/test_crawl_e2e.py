@@ -7,7 +7,6 @@ another with a correction at a new URL. The manifest is the replica's ground tru
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import subprocess
@@ -19,13 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
+from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import Replica, start_replica
-
-ROOT = Path(__file__).resolve().parent.parent
-FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip
 
 
 @dataclass
@@ -38,16 +33,9 @@ class Crawled:
 
 
 def crawl(replica: Replica, data: Path) -> subprocess.CompletedProcess:
-    registry = data / "replica.yaml"
-    registry.write_text(
-        yaml.safe_dump(replica.registry_entries(), allow_unicode=True), encoding="utf-8"
-    )
-    env = {**os.environ, "FAZHI_ALLOW_PRIVATE": "1", "FAZHI_DATA_DIR": str(data)}
-    return subprocess.run(
-        [sys.executable, "-m", "fazhi", "crawl", "--all", "--registry", str(registry),
-         "--db", f"sqlite:///{data}/archive.sqlite3", *FAST],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    registry = write_registry(replica.registry_entries(), data / "replica.yaml")
+    command = crawl_command(registry, f"sqlite:///{data}/archive.sqlite3", "--all")
+    return run_crawl(command, crawl_env(data), timeout=600)
 
 
 @pytest.fixture(scope="module")

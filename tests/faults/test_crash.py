@@ -10,7 +10,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from sqlalchemy.orm import Session
 from w3lib.url import canonicalize_url
@@ -26,12 +24,12 @@ from w3lib.url import canonicalize_url
 from archive import db as archive_db
 from archive.resume import KILLED, OWNER_PID, close_dead
 from archive.warc import read_capture
-from tests.faults.crawl import ROOT
+from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import RequestRecord, start_replica
 
 # Fast, but not so fast that the crawl is over before it can be killed.
-SETTINGS = ["-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=0",
-            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"]  # fmt: skip
+SETTINGS = {"DOWNLOAD_DELAY": "0.05", "AUTOTHROTTLE_ENABLED": "0",
+            "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}  # fmt: skip
 KILL_AFTER_REPORTS = 4  # the kill comes once this many reports are archived
 DEADLINE = 120  # seconds for either crawl (each takes 10–40 s)
 PHASE = 1  # the replica's spring: every report online once
@@ -56,9 +54,8 @@ class Resumed:
 
 
 def command(data: Path, *extra: str) -> list[str]:
-    registry = str(data / "replica.yaml")
-    return [sys.executable, "-m", "fazhi", "crawl", "--all", "--registry", registry,
-            "--db", f"sqlite:///{data}/archive.sqlite3", *SETTINGS, *extra]  # fmt: skip
+    database = f"sqlite:///{data}/archive.sqlite3"
+    return crawl_command(data / "replica.yaml", database, "--all", *extra, settings=SETTINGS)
 
 
 def count(path: Path, sql: str) -> int:
@@ -82,10 +79,9 @@ def wait_for_reports(path: Path, crawl: subprocess.Popen, reports: int) -> None:
 def resumed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resumed]:
     data = tmp_path_factory.mktemp("crash")
     archive = data / "archive.sqlite3"
-    env = {**os.environ, "FAZHI_ALLOW_PRIVATE": "1", "FAZHI_DATA_DIR": str(data)}
+    env = crawl_env(data)
     with start_replica(phase=PHASE) as replica:
-        entries = replica.registry_entries()
-        (data / "replica.yaml").write_text(yaml.safe_dump(entries, allow_unicode=True), "utf-8")
+        write_registry(replica.registry_entries(), data / "replica.yaml")
         with (data / "killed.log").open("w") as log:
             crawl = subprocess.Popen(command(data), env=env, cwd=ROOT, stdout=log, stderr=log)
         try:
@@ -103,10 +99,7 @@ def resumed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resumed]:
         assert closed == []
         reports_at_kill = count(archive, "SELECT count(*) FROM report")
         cut = len(replica.requests)  # what came before is the killed run's
-        resume = subprocess.run(
-            command(data, "--resume"), env=env, cwd=ROOT, capture_output=True, text=True,
-            timeout=DEADLINE, check=False,
-        )  # fmt: skip
+        resume = run_crawl(command(data, "--resume"), env, timeout=DEADLINE)
         db = sqlite3.connect(archive)
         db.row_factory = sqlite3.Row
         [killed] = db.execute("SELECT id, stats FROM crawl_run ORDER BY id LIMIT 1").fetchall()

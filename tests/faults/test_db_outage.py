@@ -8,22 +8,20 @@ local replica, as an operator's would.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-import yaml
 
+from tests import crawl_process
+from tests.crawl_process import crawl_command, crawl_env, write_registry
 from tests.faults.own_postgres import OwnPostgres, own_postgres
 from tests.replica.server import Replica, start_replica
 from tests.services import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 # Slow enough that the outage falls mid-crawl; backoff capped at 1 s so the test is quick.
 SETTINGS = {"DOWNLOAD_DELAY": "0.05", "AUTOTHROTTLE_ENABLED": "0", "FAZHI_SPOOL_RETRY_MAX": "1",
             "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "FAZHI_SPOOL_PATIENCE": "60"}  # fmt: skip
@@ -39,15 +37,10 @@ def start_crawl(
     replica: Replica, data: Path, database: str, slugs: list[str] | None = None
 ) -> subprocess.Popen:
     entries = [e for e in replica.registry_entries() if slugs is None or e["slug"] in slugs]
-    registry = data / "replica.yaml"
-    registry.write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
-    env = {**os.environ, "FAZHI_ALLOW_PRIVATE": "1", "FAZHI_DATA_DIR": str(data)}
-    settings = [arg for name, value in SETTINGS.items() for arg in ("--set", f"{name}={value}")]
-    return subprocess.Popen(
-        [sys.executable, "-m", "fazhi", "crawl", "--all", "--registry", str(registry),
-         "--db", database, *settings],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    registry = write_registry(entries, data / "replica.yaml")
+    return crawl_process.start_crawl(
+        crawl_command(registry, database, "--all", settings=SETTINGS), crawl_env(data)
+    )
 
 
 def query(url: str, sql: str, *params: object) -> list[tuple]:

@@ -11,8 +11,9 @@ import pytest
 from scrapy.utils.project import get_project_settings
 
 from archive.extract import MARKUP, TITLE_MAX
+from tests.crawl_process import ROOT
 from tests.faults.conftest import Crawled
-from tests.faults.crawl import MAX_PAGES, ROOT, SETTINGS
+from tests.faults.crawl import MAX_PAGES, SETTINGS
 from tests.faults.portal import (
     CASES,
     GOOD_REPORT,
