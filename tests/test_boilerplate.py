@@ -18,12 +18,32 @@ REPORT_LINES = [
     "四、2024年工作安排",
     "一、强化组织领导,全面依法治区工作统筹推进",
     "2023年,在市委、市政府的坚强领导下,西湖区坚持以习近平新时代中国特色社会主义思想为指导。",
+    "(此件公开发布后,各单位要认真组织学习,抓好贯彻落实,确保各项任务落到实处。)",
+    "位置偏远的乡镇,法律服务由县公共法律服务中心派员巡回提供。",
 ]
 
 
 @pytest.mark.parametrize("rule", RULES.lines, ids=[f"{r.name}:{r.example}" for r in RULES.lines])
 def test_line_rule_matches_its_example(rule: LineRule) -> None:
     assert rule.matches(rule.example)
+
+
+# Wordings beside each rule's own example, from portals the rules were not written on.
+VARIANTS = [
+    ("您当前的位置:首页 >> 信息公开", "breadcrumb"),
+    ("您目前所在位置:首页 > 政务公开", "breadcrumb"),
+    ("所在位置:首页", "breadcrumb"),
+    ("您是本站第 1234567 位访问者", "visitor-counter"),
+    ("(此件主动公开)", "publication-note"),
+    ("(此件不公开)", "publication-note"),
+    ("友情链接:", "link-list-label"),
+]
+
+
+@pytest.mark.parametrize(("line", "name"), VARIANTS)
+def test_line_rule_matches_wordings_beyond_its_example(line: str, name: str) -> None:
+    rule = RULES.line_rule(line)
+    assert rule is not None and rule.name == name
 
 
 @pytest.mark.parametrize("line", REPORT_LINES)
