@@ -16,6 +16,7 @@ from pathlib import Path
 
 RULES_FILE = Path(__file__).with_name("data") / "boilerplate.toml"
 
+OPENING_BRACKETS = "(（【[〔"  # an article-info line may sit in brackets: (责任编辑:王五)
 # Separators between `label:value` segments on article-info lines and in metadata tables.
 _COLON = "[:：]"
 # A label missing from the data (分类：, 文号：) still ends the value before it.
@@ -112,9 +113,10 @@ def label_pairs(text: str, labels: LabelSet) -> list[tuple[str, str]]:
 
 
 def is_article_info(line: str) -> bool:
-    """True for a line made only of `label:value` segments with article-info labels."""
+    """True for a line made only of `label:value` segments with article-info labels,
+    bracketed or not: 【发布时间:…】, (责任编辑:王五)."""
     r = rules()
     if len(line) > r.article_info_max_len:
         return False
     matches = list(r.article_info.pair.finditer(line))
-    return bool(matches) and not line[: matches[0].start()].strip()
+    return bool(matches) and not line[: matches[0].start()].strip().lstrip(OPENING_BRACKETS)

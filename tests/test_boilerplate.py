@@ -62,6 +62,8 @@ def test_article_info_example() -> None:
     assert is_article_info(RULES.article_info.example)
     assert is_article_info("发表日期:2022-03-15 15:49 字体显示:")
     assert is_article_info("时间:2024-03-13 16:52")
+    assert is_article_info("(责任编辑:王五)")  # a county portal's, under the last paragraph
+    assert is_article_info("【发布时间:2022-03-28】【阅读:1502次】")
 
 
 def test_metadata_table_example_parses() -> None:
