@@ -138,8 +138,14 @@ def _table_pairs(element: html.HtmlElement) -> list[tuple[str, str]] | None:
 
 
 def _cell_text(element: html.HtmlElement) -> str:
-    """Text with cell boundaries kept as spaces, so labels and values don't merge."""
-    return " ".join(t.strip() for t in element.itertext() if t.strip())
+    """Text with cell boundaries kept as spaces, so labels and values don't merge.
+
+    A cell that holds a known label and nothing else gets the colon many templates leave
+    out (``<th>索引号</th><td>…</td>``), so such tables parse as ``索引号:`` ones do.
+    """
+    labels = frozenset(rules().metadata_table.labels)
+    parts = (t.strip() for t in element.itertext())
+    return " ".join(f"{part}:" if part in labels else part for part in parts if part)
 
 
 def prune(tree: html.HtmlElement) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ SENTENCE_END = "。！？；：…”」』）)!?;:"
 HEADING = re.compile(
     r"^\s*([一二三四五六七八九十百]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)"
 )
+MID_SENTENCE = "，、,“（(《"  # a line ending in one of these was cut mid-sentence
 MIN_BROKEN_LINE = 20  # shorter lines without end punctuation are titles or labels, not fragments
 TAIL_FRAGMENT = 12  # short unpunctuated lines at the very end are widget labels
 
@@ -108,9 +109,11 @@ def rejoin_broken(lines: list[str]) -> tuple[list[str], int]:
 def _continues(previous: str, line: str) -> bool:
     if "\t" in previous or "\t" in line or HEADING.match(previous) or HEADING.match(line):
         return False
+    if previous[-1] in MID_SENTENCE:  # no title or label ends so, however short
+        return True
     if len(previous) < MIN_BROKEN_LINE or previous[-1] in SENTENCE_END:
         return False
-    return _is_cjk(previous[-1]) or previous[-1] in "，、,“（(《"
+    return _is_cjk(previous[-1])
 
 
 def _is_cjk(char: str) -> bool:

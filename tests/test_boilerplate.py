@@ -118,6 +118,13 @@ def test_rejoin_sentence_split_by_layout_but_not_headings() -> None:
     assert joined[0] == "一、强化组织领导" and joined[2] == "二、优化政府职能"
 
 
+def test_a_short_line_cut_at_a_comma_is_rejoined_a_short_title_is_not() -> None:
+    lines = ["宣传成效明显，", "群众满意度逐年提升。", "基层司法所建设情况", "全县共有司法所12个。"]
+    joined, count = rejoin_broken(lines)
+    assert joined == ["宣传成效明显，群众满意度逐年提升。", *lines[2:]]
+    assert count == 1
+
+
 def test_prune_removes_navigation_keeps_content() -> None:
     menu = "".join(f'<li><a href="/c{i}/">栏目{i}</a></li>' for i in range(30))
     report = "<p>" + "现将有关情况报告如下。" * 40 + "</p>"
