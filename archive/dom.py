@@ -31,6 +31,9 @@ TITLE_TOKEN = re.compile(
     r"(^|[\s_\-])(title|biaoti|bt|tit|article-title|arttitle)($|[\s_\-])", re.I
 )
 TITLE_META = ("ArticleTitle", "og:title", "title", "Title", "DC.Title")
+# What sites put between the page title and the site name in <title>, or between the steps
+# of a breadcrumb some put there instead (首页 > 政务公开 > …)
+TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|-{1,2}|—|－|>|＞|»)\s*")
 DATE_LIKE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}")
 INFO_BLOCK_MAX = 150
 CUT_SNIPPET = 80  # characters of a pruned block kept in `removed` for reviewers
@@ -89,7 +92,7 @@ def title_candidates(tree: html.HtmlElement, meta: dict[str, str]) -> list[str]:
     title_tag = tree.find(".//title")
     if title_tag is not None and title_tag.text:
         whole = " ".join(title_tag.text.split())
-        candidates.extend(p.strip() for p in re.split(r"\s*(?:_|\||-{1,2}|—|－)\s*", whole))
+        candidates.extend(p.strip() for p in TITLE_SEPARATOR.split(whole))
         candidates.append(whole)
     return [c for c in candidates if c]
 

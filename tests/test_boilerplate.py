@@ -125,6 +125,21 @@ def test_a_short_line_cut_at_a_comma_is_rejoined_a_short_title_is_not() -> None:
     assert count == 1
 
 
+@pytest.mark.parametrize(
+    "whole",
+    [
+        "X区2023年度法治政府建设情况报告--X区人民政府门户网站",
+        "X区2023年度法治政府建设情况报告｜X区人民政府",  # full-width bar
+        "X区人民政府_X区2023年度法治政府建设情况报告",
+        "首页 > 政务公开 > X区2023年度法治政府建设情况报告",  # a breadcrumb in <title>
+        "首页»政务公开»X区2023年度法治政府建设情况报告",
+    ],
+)
+def test_the_title_tag_is_split_from_the_site_name_and_breadcrumb(whole: str) -> None:
+    tree = html.fromstring(f"<html><head><title>{whole}</title></head><body></body></html>")
+    assert "X区2023年度法治政府建设情况报告" in dom.title_candidates(tree, {})
+
+
 def test_prune_removes_navigation_keeps_content() -> None:
     menu = "".join(f'<li><a href="/c{i}/">栏目{i}</a></li>' for i in range(30))
     report = "<p>" + "现将有关情况报告如下。" * 40 + "</p>"
