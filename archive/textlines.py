@@ -21,6 +21,8 @@ HEADING = re.compile(
     r"^\s*([一二三四五六七八九十百]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十]+)"
 )
 MID_SENTENCE = "，、,“（(《"  # a line ending in one of these was cut mid-sentence
+# No title or label ends on a conjunction or particle: 力量不足,与 / 日益增长的需求不相适应。
+DANGLING = "与和及的对把被向从并或"
 MIN_BROKEN_LINE = 20  # shorter lines without end punctuation are titles or labels, not fragments
 TAIL_FRAGMENT = 12  # short unpunctuated lines at the very end are widget labels
 
@@ -109,7 +111,7 @@ def rejoin_broken(lines: list[str]) -> tuple[list[str], int]:
 def _continues(previous: str, line: str) -> bool:
     if "\t" in previous or "\t" in line or HEADING.match(previous) or HEADING.match(line):
         return False
-    if previous[-1] in MID_SENTENCE:  # no title or label ends so, however short
+    if previous[-1] in MID_SENTENCE or previous[-1] in DANGLING:  # however short
         return True
     if len(previous) < MIN_BROKEN_LINE or previous[-1] in SENTENCE_END:
         return False

@@ -118,11 +118,16 @@ def test_rejoin_sentence_split_by_layout_but_not_headings() -> None:
     assert joined[0] == "一、强化组织领导" and joined[2] == "二、优化政府职能"
 
 
-def test_a_short_line_cut_at_a_comma_is_rejoined_a_short_title_is_not() -> None:
-    lines = ["宣传成效明显，", "群众满意度逐年提升。", "基层司法所建设情况", "全县共有司法所12个。"]
+def test_a_short_line_cut_mid_sentence_is_rejoined_a_short_title_is_not() -> None:
+    lines = ["成效明显，", "群众满意度逐年提升。", "基层司法所建设情况", "全县共有司法所12个。",
+             "人员力量不足，与", "日益增长的需求不相适应。"]  # fmt: skip
     joined, count = rejoin_broken(lines)
-    assert joined == ["宣传成效明显，群众满意度逐年提升。", *lines[2:]]
-    assert count == 1
+    assert joined == [
+        "成效明显，群众满意度逐年提升。",
+        *lines[2:4],
+        "人员力量不足，与日益增长的需求不相适应。",
+    ]
+    assert count == 2
 
 
 @pytest.mark.parametrize(
