@@ -43,7 +43,7 @@ class ContainerRule:
 
 @dataclass(frozen=True)
 class LabelSet:
-    labels: tuple[str, ...]
+    labels: frozenset[str]  # looked up once per text node of a page
     example: str
     pair: re.Pattern[str]  # finds `label:` occurrences, longest label first
 
@@ -66,7 +66,7 @@ class Rules:
 
 
 def _label_set(table: dict) -> LabelSet:
-    labels = tuple(table["labels"])
+    labels = frozenset(table["labels"])
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
     pair = re.compile(rf"(?<![\u4e00-\u9fff])({alternatives})\s*{_COLON}")
     return LabelSet(labels, table["example"], pair)

@@ -8,6 +8,7 @@ from the rules file — so it holds on templates we have never seen.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
@@ -143,12 +144,17 @@ def _table_pairs(element: html.HtmlElement) -> list[tuple[str, str]] | None:
 def _cell_text(element: html.HtmlElement) -> str:
     """Text with cell boundaries kept as spaces, so labels and values don't merge.
 
-    A cell that holds a known label and nothing else gets the colon many templates leave
-    out (``<th>索引号</th><td>…</td>``), so such tables parse as ``索引号:`` ones do.
+    A cell that holds a known label and nothing else, followed by a value, gets the colon
+    many templates leave out (``<th>索引号</th><td>…</td>``), so such tables parse as
+    ``索引号:`` ones do. A label with no value after it stays bare: a report's own data
+    table has header cells named like labels (文号, 发布日期), and those are not metadata.
     """
-    labels = frozenset(rules().metadata_table.labels)
-    parts = (t.strip() for t in element.itertext())
-    return " ".join(f"{part}:" if part in labels else part for part in parts if part)
+    labels = rules().metadata_table.labels
+    parts = [t.strip() for t in element.itertext() if t.strip()]
+    return " ".join(
+        f"{part}:" if part in labels and after is not None and after not in labels else part
+        for part, after in itertools.pairwise([*parts, None])
+    )
 
 
 def prune(tree: html.HtmlElement) -> list[tuple[str, str]]:

@@ -145,6 +145,26 @@ def test_the_title_tag_is_split_from_the_site_name_and_breadcrumb(whole: str) ->
     assert "X区2023年度法治政府建设情况报告" in dom.title_candidates(tree, {})
 
 
+def test_label_cells_without_colons_are_metadata_a_data_tables_headers_are_not() -> None:
+    page = html.fromstring(
+        "<html><body><table>"
+        "<tr><th>索引号</th><td>A1-2024-01</td><th>主题分类</th><td>综合政务</td></tr>"
+        "<tr><th>发布机构</th><td>X区司法局</td><th>生成日期</th><td>2024-02-20</td></tr>"
+        "</table><div><p>报告正文。</p><table>"
+        "<tr><td>序号</td><td>文件名称</td><td>文号</td><td>发布日期</td></tr>"
+        "<tr><td>1</td><td>关于加强行政执法监督的意见</td><td>X司发〔2023〕1号</td><td>2023-05-01</td></tr>"
+        "</table></div></body></html>"
+    )
+    metadata, _removed = dom.pop_metadata_tables(page)
+    assert metadata == {
+        "索引号": "A1-2024-01",
+        "主题分类": "综合政务",
+        "发布机构": "X区司法局",
+        "生成日期": "2024-02-20",
+    }
+    assert page.text_content().startswith("报告正文。序号文件名称文号发布日期1关于加强")
+
+
 def test_prune_removes_navigation_keeps_content() -> None:
     menu = "".join(f'<li><a href="/c{i}/">栏目{i}</a></li>' for i in range(30))
     report = "<p>" + "现将有关情况报告如下。" * 40 + "</p>"
