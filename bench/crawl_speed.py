@@ -27,7 +27,6 @@ sampled every 0.2 s from /proc.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import subprocess
@@ -38,7 +37,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.crawl_process import FAST, crawl_command, crawl_env, write_registry
+from tests.crawl_process import FAST, crawl_command, crawl_env, last_run_stats, write_registry
 from tests.replica.server import start_replica
 
 QUIET = {**FAST, "LOG_LEVEL": "WARNING"}
@@ -138,8 +137,7 @@ def main() -> None:
         )  # fmt: skip
         with sqlite3.connect(database) as db:
             urls = [u for (u,) in db.execute("SELECT url FROM fetch WHERE status IS NOT NULL")]
-            (stats,) = db.execute("SELECT stats FROM crawl_run").fetchone()
-        rendered = json.loads(stats).get("fazhi/render/pages", 0)
+        rendered = last_run_stats(database).get("fazhi/render/pages", 0)
         listing = data / "urls.txt"
         listing.write_text("\n".join(urls))
         bare = measure([sys.executable, "-m", "bench.bare_spider", str(listing)], env)

@@ -129,8 +129,7 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         try:
             response = await super().download_request(request)
         except BaseException:
-            await self._close_tab(meta.pop("playwright_page", None))
-            await self._close_if_retired(context)
+            await self._drop_tab(meta.pop("playwright_page", None), context)
             raise
         finally:
             del meta["playwright_include_page"]
@@ -140,8 +139,7 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         if current and renders + 1 < self.tab_renders and not page.is_closed():
             self.idle_tabs.append((page, renders + 1))
         else:
-            await self._close_tab(page)
-            await self._close_if_retired(context)
+            await self._drop_tab(page, context)
         return response
 
     def _context_name(self) -> str:
@@ -171,6 +169,11 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             self.stats.inc_value("fazhi/render/contexts_closed")
         finally:
             self.closing.discard(name)
+
+    async def _drop_tab(self, page: Page | None, context: str) -> None:
+        """Close PAGE, then its CONTEXT if that is retired and PAGE was its last tab."""
+        await self._close_tab(page)
+        await self._close_if_retired(context)
 
     async def _close_tab(self, page: Page | None) -> None:
         if page is not None and not page.is_closed():
