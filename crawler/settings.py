@@ -109,8 +109,8 @@ PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 # Pages one browser tab renders before it is closed (crawler/playwright_handler.py): opening a
 # tab costs Chromium more than a render; a tab's renderer grows with each page it renders.
-# Over 540 renders (bench.crawl_speed --copies 6 --render-all): 1 → 56 s of CPU more than 5
-# does; 20 saves 3 s more than 5 but holds 175 MB more of renderer memory.
+# Over 180 renders (--copies 2 --render-all) 1 took 57 s of CPU, 5 took 41–52 s; over 540,
+# 20 saved ~3 s more than 5 but held 175 MB more of renderer memory.
 FAZHI_TAB_RENDERS = 5
 # Pages one browser context renders before the next render opens a new one and it is closed:
 # Playwright keeps every request of a context until it closes (playwright_handler.py).
