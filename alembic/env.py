@@ -1,6 +1,6 @@
 """Alembic environment: one code path for SQLite and PostgreSQL.
 
-The URL comes from the caller (``archive.db``) or, for the bare ``alembic``
+The URL comes from the caller (``archive.storage.db``) or, for the bare ``alembic``
 command, from ``FAZHI_DATABASE_URL`` via :class:`archive.config.Settings`.
 On PostgreSQL an advisory lock serialises concurrent upgrades (several
 workers starting at once); on SQLite batch mode makes ALTER TABLE work.
@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from alembic import context
 from archive.config import Settings
-from archive.db import make_engine
-from archive.models import SCHEDULER_JOBS_TABLE, Base, UTCDateTime
+from archive.storage.db import make_engine
+from archive.storage.models import SCHEDULER_JOBS_TABLE, Base, UTCDateTime
 
 MIGRATION_LOCK_ID = 0x46415A48  # "FAZH": arbitrary, constant across releases
 
@@ -20,7 +20,7 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Render our column types with plain SQLAlchemy ones.
 
     Migrations must stay runnable after the models change, so they never
-    import ``archive.models``; UTC handling is a Python-side concern only.
+    import ``archive.storage.models``; UTC handling is a Python-side concern only.
     """
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

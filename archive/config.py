@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.schedule_policy import Night, Policy
+from archive.runs.schedule_policy import Night, Policy
 
 PREFIX = "FAZHI_"
 PROJECT_URL = "https://github.com/fazhi-archive/fazhi-archive"

@@ -12,9 +12,9 @@ import statistics
 
 import trafilatura
 
-from archive.evaluation import char_f1
-from archive.extract import extract_page
-from archive.script import normalize, to_simplified
+from archive.extract.evaluation import char_f1
+from archive.extract.page import extract_page
+from archive.extract.zh_script import normalize, to_simplified
 from tests.pages import load_pages
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import trafilatura
 
-from archive.extract import extract_page
+from archive.extract.page import extract_page
 from tests.pages import load_pages
 
 

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.ingest [--postgres URL] [--no-sqlite] [--versions 100000]
                                      [--window 1000]
 
-Every version goes through ``archive.store.ingest`` in its own transaction, as the crawler
+Every version goes through ``archive.storage.store.ingest`` in its own transaction, as the crawler
 writes, into a fresh SQLite file and, with ``--postgres`` (a server URL whose user may create
 databases), a fresh PostgreSQL database created for the run and dropped after it.
 
@@ -37,9 +37,9 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.extract import Extracted
-from archive.store import Outcome, ingest
+from archive.extract.page import Extracted
+from archive.storage import db
+from archive.storage.store import Outcome, ingest
 from tests.store_samples import corrected, extracted_pages
 
 SEED = 20240313

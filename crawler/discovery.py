@@ -2,7 +2,7 @@
 
 Pure functions over (anchor text, URL) pairs, so they are tested without a
 crawl. Report candidates are recognised by the same classifier the archive
-uses (``archive.classify``) on the anchor: a 政府信息公开工作年度报告 link is a
+uses (``archive.extract.classify``) on the anchor: a 政府信息公开工作年度报告 link is a
 distractor, counted with its type, and never fetched as a report.
 """
 
@@ -16,8 +16,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from archive.classify import DocType, classify
-from archive.dates import report_year
+from archive.extract.classify import DocType, classify
+from archive.extract.dates import report_year
 
 RULES_FILE = Path(__file__).with_name("data") / "discovery.toml"
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from archive.source_info import SourceInfo
+from archive.storage.source_info import SourceInfo
 
 
 @dataclass

@@ -1,16 +1,16 @@
-"""The Scrapy side of archiving: items go through `archive.pipeline`, one transaction each.
+"""The Scrapy side of archiving: items go through `archive.ingest`, one transaction each.
 
 The pipeline owns the run's `crawl_run` row (opened with the spider, closed with
 its finish reason and stats) and its WARC writer. Deciding what is a report,
 a version or a repost is `archive`'s job; this module only adapts Scrapy to it.
 
 Archiving (extraction, database, WARC) runs in a process of its own
-(`crawler.archive_process`), not in the reactor's interpreter: the downloads go on
+(`crawler.archiving.process`), not in the reactor's interpreter: the downloads go on
 while a page is being stored, and one writer keeps every write in order (the WARC
 file and SQLite want one writer anyway). Pages that queue up while one batch is
-written are stored together (`crawler.batching`): one WARC fsync and one commit
+written are stored together (`crawler.archiving.batching`): one WARC fsync and one commit
 per batch, never half a batch. While the database is down, pages go to the disk
-spool and are stored when it is back (`crawler.storing`); the run waits up to
+spool and are stored when it is back (`crawler.archiving.archiver`); the run waits up to
 ``FAZHI_SPOOL_PATIENCE`` seconds for it at the end, and is `failed` if the spool
 could not be emptied (the next crawl stores what is left).
 """
@@ -28,14 +28,14 @@ from scrapy.crawler import Crawler
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from archive import db
 from archive.config import Settings
-from archive.models import CrawlRun, Report
-from archive.models import Source as SourceRow
-from archive.source_info import SourceInfo
-from archive.verdict import FOUND, FOUND_PREFIX, Verdict, judge
-from crawler.archive_process import ArchiveConfig, ArchiveProcess, Closing
-from crawler.batching import BatchWriter
+from archive.runs.verdict import FOUND, FOUND_PREFIX, Verdict, judge
+from archive.storage import db
+from archive.storage.models import CrawlRun, Report
+from archive.storage.models import Source as SourceRow
+from archive.storage.source_info import SourceInfo
+from crawler.archiving.batching import BatchWriter
+from crawler.archiving.process import ArchiveConfig, ArchiveProcess, Closing
 from crawler.items import FailureItem, Job, PageItem
 from crawler.registry import Source
 
@@ -77,7 +77,7 @@ class ArchivePipeline:
                 trigger=self.trigger,
                 sources=sorted(sources),
                 status="running",
-                # the stats known at open: the process owning the run (crawler.resume.RunOwner)
+                # the stats known at open: the process owning the run (crawler.replay.RunOwner)
                 stats=_jsonable(self.crawler.stats.get_stats()),
             )
             session.add(run)

@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from archive.runs import counts
+from archive.runs.history import counts
 
 
 def line(stats: dict) -> str:

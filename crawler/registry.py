@@ -34,8 +34,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from archive.region import Region, region_of
-from archive.schedule_policy import Policy
+from archive.extract.region import Region, region_of
+from archive.runs.schedule_policy import Policy
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "sources"
 ADHOC_PREFIX = "adhoc-"

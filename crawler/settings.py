@@ -65,15 +65,15 @@ FAZHI_RETRY_AFTER_MAX = 60  # seconds; a 429/503 asking for a longer wait is not
 EXTENSIONS = {
     "crawler.progress.ProgressLine": 500,
     # every run names a lock its process holds while alive: a killed crawl's run is marked failed
-    "crawler.resume.RunOwner": 0,
+    "crawler.replay.RunOwner": 0,
 }
 # `fazhi crawl --resume` turns Scrapy's HTTP cache on: pages the failed runs of the same
 # sources fetched are answered from their WARC records, not asked again, and not archived
-# twice (crawler/resume.py, docs/reliability.md).
+# twice (crawler/replay.py, docs/reliability.md).
 HTTPCACHE_ENABLED = False
-HTTPCACHE_STORAGE = "crawler.resume.ArchiveStorage"
+HTTPCACHE_STORAGE = "crawler.replay.ArchiveStorage"
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"  # a stored answer is always used
-SPIDER_MIDDLEWARES = {"crawler.resume.ReplayedPages": 50}
+SPIDER_MIDDLEWARES = {"crawler.replay.ReplayedPages": 50}
 
 # Every response reaches the archive pipeline, whatever its status (error pages are fetches too).
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
@@ -82,9 +82,10 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # default 100 cost a third of the reactor's time (bench.crawl_speed: 65 s -> 47 s, 5,430 pages).
 CONCURRENT_ITEMS = 4
 FAZHI_MAX_PAGES = 2000  # per source and run
-# Database outage (crawler.storing): pages wait in FAZHI_DATA_DIR/spool/, retried with a backoff
-# doubling up to FAZHI_SPOOL_RETRY_MAX seconds; at its end a run waits FAZHI_SPOOL_PATIENCE
-# seconds for the database before it gives up (status failed; the next crawl stores the rest).
+# Database outage (crawler.archiving.archiver): pages wait in FAZHI_DATA_DIR/spool/, retried
+# with a backoff doubling up to FAZHI_SPOOL_RETRY_MAX seconds; at its end a run waits
+# FAZHI_SPOOL_PATIENCE seconds for the database before it gives up (status failed; the next
+# crawl stores the rest).
 FAZHI_SPOOL_RETRY_MAX = 60.0
 FAZHI_SPOOL_PATIENCE = 120.0
 FAZHI_MAX_DEPTH = 6  # listing levels below a start URL

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from archive import export as exporter
-from archive.reports import NotFound, diff, get_report, list_reports
+from archive.storage import export as exporter
+from archive.storage.queries import NotFound, diff, get_report, list_reports
 from fazhi.common import DbOption, database_url, fail, session_for
 
 reports_app = typer.Typer(help="Browse archived reports and their versions.", no_args_is_help=True)
@@ -110,10 +110,10 @@ def ingest(
     database: DbOption = None,
 ) -> None:
     """Store one saved page or attachment through the same path a crawl uses."""
-    from archive import db
-    from archive import pipeline as archiving
+    from archive import ingest as archiving
     from archive.config import Settings
-    from archive.warc import WarcWriter
+    from archive.storage import db
+    from archive.storage.warc import WarcWriter
 
     response = archiving.Response(
         url=url,

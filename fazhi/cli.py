@@ -12,8 +12,8 @@ from typing import Annotated
 
 import typer
 
-from archive import db
 from archive.config import Settings
+from archive.storage import db
 from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail
 from fazhi.crawl_commands import crawl
@@ -91,7 +91,7 @@ def extract(
 ) -> None:
     """Extract one saved page (or PDF/DOCX attachment) and print what the archive would store."""
     from archive.errors import ExtractionError
-    from archive.extract import extract_document, extract_page, is_document, to_json
+    from archive.extract.page import extract_document, extract_page, is_document, to_json
 
     body = file.read_bytes()
     url = url or file.resolve().as_uri()

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from archive import db
 from archive.config import Settings
+from archive.storage import db
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: FAZHI_DATABASE_URL).")

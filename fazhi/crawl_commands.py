@@ -11,7 +11,7 @@ from archive.config import Settings
 from fazhi.common import DbOption, database_url, fail
 
 if TYPE_CHECKING:
-    from crawler.run import Summary
+    from crawler.launch import Summary
 
 
 def crawl(
@@ -42,8 +42,8 @@ def crawl(
     With FAZHI_REDIS_URL set, queue the sources for `fazhi worker` processes instead.
     Runs left `running` by a crawl process that died are marked failed first.
     """
-    from archive import db
-    from crawler.run import crawl as run_crawl
+    from archive.storage import db
+    from crawler.launch import crawl as run_crawl
 
     chosen = [bool(source), all_sources, bool(start_url)]
     if sum(chosen) != 1:
@@ -63,7 +63,7 @@ def crawl(
     close_dead_runs(url)
     overrides = dict(parse_setting(s) for s in setting or [])
     overrides["FAZHI_DATABASE_URL"] = url
-    if resume:  # Scrapy's HTTP cache, reading the failed runs' captures (crawler/resume.py)
+    if resume:  # Scrapy's HTTP cache, reading the failed runs' captures (crawler/replay.py)
         overrides["HTTPCACHE_ENABLED"] = True
     spider_args = {
         "source": source,
@@ -95,7 +95,8 @@ def close_dead_runs(url: str) -> None:
     """Mark failed the runs whose crawl process died without closing them, saying so."""
     from sqlalchemy.orm import Session
 
-    from archive import db, resume
+    from archive.runs import resume
+    from archive.storage import db
 
     engine = db.make_engine(url)
     try:

@@ -13,12 +13,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-import scheduler
-from archive import db
-from archive import runs as history
 from archive.config import Settings
-from archive.schedule_policy import next_run, target_year
+from archive.runs import history
+from archive.runs.schedule_policy import next_run, target_year
+from archive.storage import db
 from crawler.registry import Registry, RegistryError, load
+from crawler.scheduling import runner, service
 from fazhi.common import DbOption, database_url, fail, session_for
 from fazhi.crawl_commands import parse_setting
 
@@ -48,19 +48,19 @@ def schedule_start(
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
-    scheduler.serve(settings, sources, command)
+    service.serve(settings, sources, command)
 
 
 @schedule_app.command("list")
 def schedule_list(registry: RegistryOption = None, database: DbOption = None) -> None:
     """Next run of each source in the schedule's time zone, its phase and target year."""
     settings, sources, _ = _prepared(database, registry, None)
-    stored = scheduler.stored_next_runs(settings)
+    stored = service.stored_next_runs(settings)
     now = dt.datetime.now(dt.UTC)
     table = Table("source", "next run", "phase", "target", "schedule")
     for source in sources:
         policy = source.policy(settings.schedule)
-        due = stored.get(scheduler.CRAWL_JOB + source.slug)
+        due = stored.get(service.CRAWL_JOB + source.slug)
         note = "" if due else " (not stored: start the scheduler)"
         due = (due or next_run(policy, source.slug, now)).astimezone(policy.zone)
         table.add_row(
@@ -84,7 +84,7 @@ def schedule_run_now(
     settings, sources, command = _prepared(database, registry, setting)
     if slug not in sources.sources:
         raise fail(f"no source {slug!r} in the registry")
-    finished = scheduler.run_now(settings, command, slug)
+    finished = runner.run_now(settings, command, slug)
     if finished.status == "refused":
         typer.echo(f"{slug} is {finished.detail}; not starting another crawl of it.")
         raise typer.Exit(1)
@@ -159,7 +159,7 @@ def _sources(slugs: tuple[str, ...], shown: int = 3) -> str:
 
 def _prepared(
     database: str | None, registry: Path | None, setting: list[str] | None
-) -> tuple[Settings, Registry, scheduler.CrawlCommand]:
+) -> tuple[Settings, Registry, runner.CrawlCommand]:
     url = database_url(database)
     settings = dataclasses.replace(Settings.from_env(), database_url=url)
     try:
@@ -173,7 +173,7 @@ def _prepared(
         db.upgrade(url)
     except Exception as exc:  # database down, bad URL: one line for the operator
         raise fail(f"database {db.redact(url)}: {exc}") from exc
-    return settings, sources, scheduler.CrawlCommand(url, registry, overrides)
+    return settings, sources, runner.CrawlCommand(url, registry, overrides)
 
 
 def _console() -> Console:

@@ -33,7 +33,7 @@ def worker(
     database: DbOption = None,
 ) -> None:
     """Crawl from the shared Redis frontier into PostgreSQL, alongside any other workers."""
-    from crawler.run import crawl as run_crawl
+    from crawler.launch import crawl as run_crawl
     from crawler.spiders.worker import WorkerSpider
 
     url = database_url(database)

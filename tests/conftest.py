@@ -67,7 +67,7 @@ def _reset_postgres(url: str) -> None:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on `database_url`, migrated to head."""
-    from archive import db
+    from archive.storage import db
 
     db.upgrade(database_url)
     engine = db.make_engine(database_url)

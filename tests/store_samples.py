@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from archive.extract import Extracted, extract_page
-from archive.region import Region
-from archive.store import SourceInfo
+from archive.extract.page import Extracted, extract_page
+from archive.extract.region import Region
+from archive.storage.store import SourceInfo
 from tests.pages import load_pages
 
 SIMING_ID = "trs_wcm/xiamen_siming_gov_2023"

@@ -1,4 +1,4 @@
-"""archive.agency: the body a report's title names, dedup keys, and closing signatures."""
+"""archive.extract.agency: the body a report's title names, dedup keys, and closing signatures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.agency import (
+from archive.extract.agency import (
     agency_from_signature,
     agency_from_title,
     find_signature,

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.models import Fetch
-from archive.spool import Spool
-from crawler import archive_process
-from crawler.archive_process import ArchiveConfig, ArchiveError, ArchiveProcess
+from archive.storage import db
+from archive.storage.models import Fetch
+from archive.storage.spool import Spool
+from crawler.archiving import process as archive_process
+from crawler.archiving.process import ArchiveConfig, ArchiveError, ArchiveProcess
 from crawler.items import Job
 from tests.test_storing import page
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from crawler.batching import BatchWriter
+from crawler.archiving.batching import BatchWriter
 
 
 def test_items_queued_during_a_write_go_together_in_order() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from lxml import html
 
-from archive import dom
-from archive.boilerplate import ContainerRule, LineRule, is_article_info, label_pairs, rules
-from archive.textlines import drop_boilerplate, is_fragment, rejoin_broken
+from archive.extract import dom
+from archive.extract.boilerplate import ContainerRule, LineRule, is_article_info, label_pairs, rules
+from archive.extract.textlines import drop_boilerplate, is_fragment, rejoin_broken
 
 RULES = rules()
 # Real report sentences (from the seeds) that mention words the rules look for.

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.charset import Decoded, decode_html, decode_text, resolve_charset
 from archive.errors import CharsetUndecidable, ExtractionError
+from archive.extract.charset import Decoded, decode_html, decode_text, resolve_charset
 from tests.pages import Page, load_pages
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"

@@ -1,4 +1,5 @@
-"""archive.classify on realistic titles from province, city, county and department portals."""
+"""archive.extract.classify on realistic titles from province, city, county and department
+portals."""
 
 from __future__ import annotations
 
@@ -6,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.classify import DocType, canonical_text, classify, matching_rule, rules, title_core
+from archive.extract.classify import (
+    DocType,
+    canonical_text,
+    classify,
+    matching_rule,
+    rules,
+    title_core,
+)
 
 A = DocType.ANNUAL_REPORT
 I = DocType.INFO_DISCLOSURE_REPORT  # noqa: E741 - one letter keeps the table readable

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.extract import Extracted
-from archive.models import Report, ReportVersion, Sighting
-from archive.store import SourceInfo, ingest
+from archive.extract.page import Extracted
+from archive.storage import db
+from archive.storage.models import Report, ReportVersion, Sighting
+from archive.storage.store import SourceInfo, ingest
 from tests.store_samples import (
     AGGREGATOR,
     SIMING,

@@ -1,4 +1,4 @@
-"""archive.dates on the date spellings of real portals and report bodies."""
+"""archive.extract.dates on the date spellings of real portals and report bodies."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.dates import (
+from archive.extract.dates import (
     date_from_url,
     date_only,
     normalize_numerals,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from archive import db
-from archive.models import Base
+from archive.storage import db
+from archive.storage.models import Base
 
 
 def table_names(url: str) -> set[str]:

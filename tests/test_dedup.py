@@ -1,4 +1,4 @@
-"""archive.dedup: identity and content keys, MinHash signatures, the banded index."""
+"""archive.storage.dedup: identity and content keys, MinHash signatures, the banded index."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from archive import db, dedup
+from archive.storage import db, dedup
 from tests.store_samples import corrected, district_pair, extracted_pages, page, reposted
 
 SIMING_URL = "https://www.siming.gov.cn/a.htm"

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from archive.classify import DocType
+from archive.extract.classify import DocType
 from crawler.discovery import RULES_FILE, LinkKind, classify_link, is_article, trs_pages
 from crawler.middlewares import is_private
 from crawler.traps import Limits, TrapGuard

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.export import FIELDS, records, write_csv, write_jsonl
-from archive.models import Report, ReportVersion, Sighting, Source
-from archive.reports import NotFound, diff, get_report, list_reports
+from archive.storage import db
+from archive.storage.export import FIELDS, records, write_csv, write_jsonl
+from archive.storage.models import Report, ReportVersion, Sighting, Source
+from archive.storage.queries import NotFound, diff, get_report, list_reports
 
 DAY = dt.datetime(2024, 3, 13, 8, tzinfo=dt.UTC)
 

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ExtractionError
-from archive.extract import extract_page
-from archive.script import normalize
+from archive.extract.page import extract_page
+from archive.extract.zh_script import normalize
 from tests.pages import load_pages
 
 URL = "http://127.0.0.1/t20240313_1.html"

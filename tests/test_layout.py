@@ -30,7 +30,11 @@ def test_archive_never_imports_the_crawler() -> None:
 
 
 def test_importing_all_of_archive_loads_no_scrapy() -> None:
-    modules = ["archive." + p.stem for p in (ROOT / "archive").glob("*.py") if p.stem != "__init__"]
+    modules = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts)
+        for p in (ROOT / "archive").rglob("*.py")
+        if p.stem != "__init__"
+    ]
     code = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"

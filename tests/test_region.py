@@ -1,4 +1,4 @@
-"""archive.region against real GB/T 2260 codes."""
+"""archive.extract.region against real GB/T 2260 codes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.region import Region, region_of
+from archive.extract.region import Region, region_of
 
 
 @pytest.mark.parametrize(

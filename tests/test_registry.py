@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from archive.region import Region, region_of
+from archive.extract.region import Region, region_of
 from crawler.registry import (
     DEFAULT_DIRECTORY,
     Level,

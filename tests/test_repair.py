@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.repair import (
+from archive.extract.repair import (
     clean_whitespace,
     realign_gbk,
     repair_text,

@@ -26,10 +26,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from archive.classify import DocType, classify
-from archive.evaluation import char_f1
-from archive.extract import extract_document, extract_page
-from archive.region import region_of
+from archive.extract.classify import DocType, classify
+from archive.extract.evaluation import char_f1
+from archive.extract.page import extract_document, extract_page
+from archive.extract.region import region_of
 from tests.replica import config
 from tests.replica.listing import SITEMAP_NS
 from tests.replica.server import HOST, Replica, start_replica

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from archive.config import Settings
-from archive.schedule_policy import MonthDay, Night, Phase, Policy, Slot, next_run, target_year
+from archive.runs.schedule_policy import MonthDay, Night, Phase, Policy, Slot, next_run, target_year
 from crawler.registry import RegistryError, load, load_registry
-from scheduler import PolicyTrigger
+from crawler.scheduling.triggers import PolicyTrigger
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SLUG = "fj-xm-siming"
@@ -138,7 +138,7 @@ def test_sources_are_spread_over_the_night() -> None:
 def test_same_slot_in_every_process() -> None:
     """The slot comes from crc32, not Python's hash(), which is salted per process."""
     code = (
-        "from archive.schedule_policy import Policy, Slot\n"
+        "from archive.runs.schedule_policy import Policy, Slot\n"
         "print(Slot.of('fj-xm-siming', Policy().night))"
     )
     seen = {

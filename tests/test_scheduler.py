@@ -25,12 +25,15 @@ from filelock import FileLock
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import db, runs
 from archive.config import Settings
-from archive.models import CrawlRun, Report, ScheduleEvent, Source
-from archive.schedule_policy import MonthDay, Night, Policy, next_run
+from archive.runs import history as runs
+from archive.runs.schedule_policy import MonthDay, Night, Policy, next_run
+from archive.storage import db
+from archive.storage.models import CrawlRun, Report, ScheduleEvent, Source
 from crawler.registry import load
-from scheduler import CRAWL_JOB, EXPECTATIONS_JOB, CrawlCommand, PolicyTrigger, Service
+from crawler.scheduling.runner import CrawlCommand
+from crawler.scheduling.service import CRAWL_JOB, EXPECTATIONS_JOB, Service
+from crawler.scheduling.triggers import PolicyTrigger
 from tests.replica import config as replica_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,11 +21,13 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import db, runs
 from archive.config import Settings
-from archive.models import CrawlRun, Fetch, Report, ReportVersion, Sighting
+from archive.runs import history as runs
+from archive.storage import db
+from archive.storage.models import CrawlRun, Fetch, Report, ReportVersion, Sighting
 from crawler.registry import load
-from scheduler import CRAWL_JOB, CrawlCommand, Service
+from crawler.scheduling.runner import CrawlCommand
+from crawler.scheduling.service import CRAWL_JOB, Service
 from tests.replica.server import Replica, start_replica
 from tests.test_scheduler import eventually
 

@@ -2,14 +2,14 @@
 
 from sqlalchemy import inspect
 
-from archive import db
-from archive.models import Base
-from archive.schema_doc import DOC, updated
+from archive.storage import db
+from archive.storage.models import Base
+from archive.storage.schema_doc import DOC, updated
 
 
 def test_schema_doc_is_current() -> None:
     document = DOC.read_text(encoding="utf-8")
-    assert updated(document) == document, "run: python -m archive.schema_doc"
+    assert updated(document) == document, "run: python -m archive.storage.schema_doc"
 
 
 def test_every_table_column_and_view_is_documented(database_url: str) -> None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.script import detect_script, normalize, to_simplified, traditional_share
+from archive.extract.zh_script import detect_script, normalize, to_simplified, traditional_share
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SIMPLIFIED_SEEDS = ["000", "001", "002", "004"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.spool import Spool
+from archive.storage.spool import Spool
 
 
 def test_records_come_back_in_order_after_a_restart(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""archive.store: the dedup and version rules, one by one, on SQLite and PostgreSQL."""
+"""archive.storage.store: the dedup and version rules, one by one, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from archive import dedup
-from archive.extract import Extracted
-from archive.models import (
+from archive.extract.page import Extracted
+from archive.storage import dedup
+from archive.storage.models import (
     Attachment,
     Base,
     Fetch,
@@ -23,7 +23,7 @@ from archive.models import (
     Source,
     VersionBand,
 )
-from archive.store import (
+from archive.storage.store import (
     IngestResult,
     Outcome,
     SourceInfo,

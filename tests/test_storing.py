@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.db import is_outage
-from archive.models import Fetch
-from archive.spool import Spool
-from archive.warc import WarcWriter
+from archive.storage import db
+from archive.storage.db import is_outage
+from archive.storage.models import Fetch
+from archive.storage.spool import Spool
+from archive.storage.warc import WarcWriter
+from crawler.archiving.archiver import Archiver, Backoff
 from crawler.items import FailureItem, Job, PageItem
-from crawler.storing import Archiver, Backoff
 
 NOW = dt.datetime(2025, 3, 1, 8, 0, tzinfo=dt.UTC)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from archive.extract import extract_page, to_json
+from archive.extract.page import extract_page, to_json
 
 UNSEEN = Path(__file__).parent / "fixtures" / "unseen"
 PAGES = sorted(UNSEEN.glob("*.html"))

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.models import CrawlRun
-from archive.runs import failing_streak
-from archive.verdict import FOUND_PREFIX, Limits, judge
+from archive.runs.history import failing_streak
+from archive.runs.verdict import FOUND_PREFIX, Limits, judge
+from archive.storage import db
+from archive.storage.models import CrawlRun
 
 FINE = {"response_received_count": 120, "fazhi/archive/failure": 3, f"{FOUND_PREFIX}a": 2}
 

@@ -17,7 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.config import Settings
-from archive.warc import (
+from archive.storage.warc import (
     REVISIT_MIN_BYTES,
     REVISIT_PROFILE,
     Capture,
@@ -364,11 +364,13 @@ def test_reading_anything_but_a_response_at_an_offset_is_an_error(tmp_path: Path
 def test_records_are_fsynced_each_or_once_a_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sync_each: bool
 ) -> None:
-    import archive.warc
+    import archive.storage.warc
 
     synced: list[int] = []
-    real_fsync = archive.warc.os.fsync
-    monkeypatch.setattr(archive.warc.os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    real_fsync = archive.storage.warc.os.fsync
+    monkeypatch.setattr(
+        archive.storage.warc.os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd)
+    )
     writer = WarcWriter(tmp_path / "warc", 1, sync_each=sync_each)
     write_pages(writer, PAGES[:1])  # opens the file (its directory is fsynced then)
     before = len(synced)

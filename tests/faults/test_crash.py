@@ -21,9 +21,9 @@ from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from sqlalchemy.orm import Session
 from w3lib.url import canonicalize_url
 
-from archive import db as archive_db
-from archive.resume import KILLED, OWNER_PID, close_dead
-from archive.warc import read_capture
+from archive.runs.resume import KILLED, OWNER_PID, close_dead
+from archive.storage import db as archive_db
+from archive.storage.warc import read_capture
 from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import RequestRecord, start_replica
 

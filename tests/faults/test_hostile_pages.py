@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 from scrapy.utils.project import get_project_settings
 
-from archive.extract import MARKUP, TITLE_MAX
+from archive.extract.page import MARKUP, TITLE_MAX
 from tests.crawl_process import ROOT
 from tests.faults.conftest import Crawled
 from tests.faults.crawl import MAX_PAGES, SETTINGS

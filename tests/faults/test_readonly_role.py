@@ -13,8 +13,8 @@ import pytest
 from psycopg.conninfo import make_conninfo
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.pipeline import Response, process
+from archive.ingest import Response, process
+from archive.storage import db
 from tests.faults.portal import GOOD_REPORT, fixture
 from tests.services import fresh_postgres_database
 

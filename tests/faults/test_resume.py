@@ -1,4 +1,4 @@
-"""What a resumed crawl takes from a failed run's archive (`archive.resume`), on each backend:
+"""What a resumed crawl takes from a failed run's archive (`archive.runs.resume`), on each backend:
 the rules the crash test (`test_crash.py`) relies on, case by case, through the real archive
 path (WARC records, fetch rows, extraction, store)."""
 
@@ -14,10 +14,10 @@ from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from archive import pipeline as archiving
-from archive.models import CrawlRun
-from archive.resume import read_body, replayable, resumed_runs
-from archive.warc import Reference, WarcWriter, read_capture
+from archive import ingest as archiving
+from archive.runs.resume import read_body, replayable, resumed_runs
+from archive.storage.models import CrawlRun
+from archive.storage.warc import Reference, WarcWriter, read_capture
 from tests.pages import PAGES
 
 PAGE = PAGES / "ah_public" / "hefei_sthjj_2023_attachment_only.html"

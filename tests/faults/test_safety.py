@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive import db
-from archive.models import CrawlRun, Fetch, ReportVersion
-from archive.pipeline import Response, process
-from archive.store import FILE_NAME_MAX_BYTES, file_name
+from archive.ingest import Response, process
+from archive.storage import db
+from archive.storage.models import CrawlRun, Fetch, ReportVersion
+from archive.storage.store import FILE_NAME_MAX_BYTES, file_name
 from tests.faults.conftest import Crawled
 from tests.faults.crawl import crawl
 from tests.faults.portal import NUL_TITLE, SQL_TITLE, start_portal, title_pages

@@ -75,7 +75,7 @@ class FileFact:
 class DocumentFact:
     path: str
     title: str
-    doc_type: str | None  # what archive.classify must say; None for fillers (not claimed)
+    doc_type: str | None  # what archive.extract.classify must say; None for fillers (not claimed)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,155 @@
+"""Who published a report: the body its title names, or the one that signs it at the end.
+
+Titles name their author in a few positions (before 关于, before the year, after a leading
+year); signatures are a short body line above a date line. Both are recognised structurally,
+with the words that end a body's name kept as data in ``data/agency_words.yaml``. Names come
+back in the archive's canonical spelling (Simplified, NFKC, no spaces).
+"""
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+
+import yaml
+
+from archive.extract.classify import canonical_text, title_core
+from archive.extract.dates import date_only, normalize_numerals
+
+WORDS_FILE = "data/agency_words.yaml"
+# A signature closes the report: it lies within the last lines, after which only page chrome
+# (附件下载, 扫一扫…) may follow. Joint signatures stack a few bodies above one date.
+_SIGNATURE_TAIL = 15
+_MAX_BODY_LINES = 3
+_MAX_NAME = 40
+
+_YEAR = r"(?:19|20)\d{2}年度?"
+_SUBJECT = r"(?:法治政府|依法行政|法治建设)"
+# Where a title names its author, most explicit first: 厦门市思明区人民政府关于…,
+# 南昌市西湖区2023年…, 2023年厦门市司法局法治政府建设…, 思明区法治政府建设年度报告.
+_TITLE_AUTHOR = (
+    re.compile(r"^(.+?)关于"),
+    re.compile(rf"^(.+?){_YEAR}"),
+    re.compile(rf"^{_YEAR}(.+?)(?:关于|{_SUBJECT})"),
+    re.compile(rf"^(.+?){_SUBJECT}"),
+)
+_EDGE_PUNCTUATION = ":：,，、 "
+_NOT_IN_A_NAME = re.compile(r"[。，；：！？,;:!?、\d]|报告")
+_GOVERNMENT = re.compile(r"(?:人民)?政府$")
+_PEOPLES_GOVERNMENT = "人民政府"
+
+
+@dataclass(frozen=True)
+class _Words:
+    body_suffix: re.Pattern[str]
+    deictic_prefix: re.Pattern[str]
+    place_suffix: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A closing signature: who signed, when, and which lines to cut (``lines[start:end]``)."""
+
+    body: str | None
+    date: date
+    start: int
+    end: int
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@functools.cache
+def _words() -> _Words:
+    raw = yaml.safe_load(resources.files("archive.extract").joinpath(WORDS_FILE).read_text("utf-8"))
+    return _Words(
+        body_suffix=re.compile(f"(?:{_alternation([e['suffix'] for e in raw['body_suffixes']])})$"),
+        deictic_prefix=re.compile(
+            f"^(?:{_alternation([e['prefix'] for e in raw['deictic_prefixes']])})"
+        ),
+        place_suffix=re.compile(
+            f"(?:{_alternation([e['suffix'] for e in raw['place_suffixes']])})$"
+        ),
+    )
+
+
+def _compact(text: str) -> str:
+    return "".join(canonical_text(text).split())
+
+
+def looks_like_body(name: str) -> bool:
+    """True for what can only be a body's name: short, no sentence, no digits, and ending
+    like a place or an organ of government (局, 委员会, 区…)."""
+    words = _words()
+    return (
+        2 <= len(name) <= _MAX_NAME
+        and not _NOT_IN_A_NAME.search(name)
+        and bool(words.body_suffix.search(name))
+        and not words.deictic_prefix.match(name)
+    )
+
+
+def agency_from_title(title: str) -> str | None:
+    """The body a report's title names as its author, or None if the title names none."""
+    core = normalize_numerals(title_core(title))
+    for pattern in _TITLE_AUTHOR:
+        match = pattern.search(core)
+        if match and looks_like_body(name := match[1].strip(_EDGE_PUNCTUATION)):
+            return name
+    return None
+
+
+def normalize_agency(name: str) -> str:
+    """A stable key for deduplicating bodies across portals and scripts.
+
+    A place named alone stands for its people's government (南昌市西湖区 in a title is
+    南昌市西湖区人民政府 in the signature; 区政府 is 区人民政府), so all three share one key.
+    Departments and party organs keep their own names (司法局, 区委) and stay distinct.
+    """
+    key = "".join(c for c in canonical_text(name) if unicodedata.category(c)[0] not in "PSZC")
+    stem = _GOVERNMENT.sub("", key)
+    return stem + _PEOPLES_GOVERNMENT if _words().place_suffix.search(stem) else key
+
+
+def find_signature(lines: Sequence[str]) -> Signature | None:
+    """The signature closing a report, searched from the last line upwards."""
+    for end in range(len(lines), max(0, len(lines) - _SIGNATURE_TAIL), -1):
+        line = lines[end - 1]
+        signed = date_only(line)
+        if signed:
+            return _signature_ending_at(lines, end, signed)
+        body, _, day = line.strip().rpartition(" ")
+        signed = date_only(day)
+        if signed and looks_like_body(_compact(body)):
+            return Signature(_compact(body), signed, end - 1, end)
+    return None
+
+
+def _signature_ending_at(lines: Sequence[str], end: int, signed: date) -> Signature:
+    """Climb from the date line over blank lines and up to a few body lines above it."""
+    start, bodies = end - 1, []
+    for index in range(end - 2, -1, -1):
+        name = _compact(lines[index])
+        if not name:
+            continue
+        if len(bodies) == _MAX_BODY_LINES or not looks_like_body(name):
+            break
+        start, bodies = index, [*bodies, name]
+    return Signature(bodies[0] if bodies else None, signed, start, end)
+
+
+def agency_from_signature(lines: Sequence[str]) -> tuple[str | None, date | None]:
+    """The signing body (the one nearest the date) and the signature's date."""
+    signature = find_signature(lines)
+    return (signature.body, signature.date) if signature else (None, None)
+
+
+def is_signature_block(lines: Sequence[str]) -> bool:
+    """True if the non-blank lines are a signature and nothing else, so they can be cut."""
+    filled = [line for line in lines if line.strip()]
+    signature = find_signature(filled)
+    return signature is not None and signature.start == 0 and signature.end == len(filled)

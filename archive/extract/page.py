@@ -1,0 +1,380 @@
+"""Any report page → clean Simplified text with its metadata.
+
+trafilatura finds the main text; around it sits a rule layer for Chinese
+government portals: decode (charset, broken GBK), cut the 索引号 table into
+metadata, prune navigation before trafilatura runs, drop what is left of the
+junk line by line, repair mirrors (pinyin, misaligned GBK), convert to
+Simplified and NFKC. Every cut and repair is recorded, so a reviewer can audit
+what the archive stores against what the portal served.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import trafilatura
+from lxml import html
+from w3lib.html import remove_tags, remove_tags_with_content
+
+from archive.errors import ExtractionError
+from archive.extract import dom
+from archive.extract.agency import agency_from_signature, agency_from_title, is_signature_block
+from archive.extract.charset import decode_html
+from archive.extract.dates import date_from_url, parse_date, published_date_from_lines, report_year
+from archive.extract.documents import UNREADABLE, document_lines, kind_of
+from archive.extract.region import Region, region_of
+from archive.extract.repair import repair_text
+from archive.extract.textlines import drop_boilerplate, is_fragment, rejoin_broken
+from archive.extract.zh_script import detect_script, normalize, t2s
+
+# Below this many characters of body text a page is a cover for an attachment, not a report.
+THIN_BODY = 200
+# A longer title is cut here (repair ``title-truncated``): the longest of the 19 saved pages has
+# 35 characters; 10,000 are a hostile or broken page, and the WARC keeps them anyway.
+TITLE_MAX = 200
+MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")  # a tag left in text: escaped markup on the page
+SIGNATURE_MAX_LINES = 4  # body, sometimes two bodies jointly, and the date
+PUBDATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
+AGENCY_FIELDS = ("发布机构", "发文机关", "发布单位", "所属机构")
+AGENCY_META = ("ContentSource", "author", "Author")
+DATE_FIELDS = ("发布日期", "生成日期", "成文日期", "公开时间")
+# trafilatura output elements that are paragraphs of their own.
+BLOCK_OUTPUT = frozenset(("p", "head", "list", "item", "table", "row", "quote", "code", "div"))
+# CMS meta tags worth keeping as metadata (TRS, Hanweb, gkmlpt templates use these names).
+KEPT_META = (
+    "SiteName", "SiteDomain", "SiteIDCode", "ColumnName", "ColumnType", "ColumnDescription",
+    "ArticleTitle", "PubDate", "ContentSource", "Keywords", "Description", "Url",
+    "firstpublishedtime", "lastmodifiedtime", "catalog", "contentid", "publishdate",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Extracted:
+    url: str
+    title: str
+    title_original: str
+    text: str
+    text_original: str
+    report_year: int | None
+    agency: str | None
+    published_date: dt.date | None
+    signed_date: dt.date | None
+    region: Region | None
+    metadata: dict[str, str]
+    attachments: tuple[dom.Link, ...]
+    script: str
+    encoding: str
+    repairs: tuple[str, ...]
+    removed: tuple[tuple[str, str], ...]  # (line, rule that cut it)
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class _Body:
+    """The body as it goes through cleaning, with what each step did."""
+
+    lines: list[str]
+    repairs: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)
+    info_lines: list[str] = field(default_factory=list)
+    signed_by: str | None = None
+    signed_on: dt.date | None = None
+    script: str = "zh-Hans"
+
+    def simplify(self, text: str) -> str:
+        """Simplified NFKC form; the script was detected once for the whole page."""
+        return normalize(t2s(text) if self.script == "zh-Hant" else text)
+
+
+def extract_page(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    region_hint: str | None = None,
+) -> Extracted:
+    """Extract one HTML page. Raises only :class:`ExtractionError` (and subclasses)."""
+    decoded = decode_html(body, headers, url)
+    tree = dom.parse(decoded.text)
+    if tree is None:
+        raise ExtractionError("no HTML in the response", url)
+    meta = dom.meta_tags(tree)
+    titles = dom.title_candidates(tree, meta)
+    table, table_text = dom.pop_metadata_tables(tree)
+    info_blocks = dom.info_blocks(tree)
+    cuts = dom.prune(tree)
+    body_state = _Body(lines=_main_lines(tree))
+    chosen_title = _choose_title(titles)
+    title_original = _repair_title(chosen_title, body_state.repairs)
+    anchors = [*[line for line in body_state.lines[:8] if len(line) > 30][:1], chosen_title]
+    links = dom.attachments(dom.content_scope(tree, anchors), url)
+    body_state.removed.extend((text, "metadata-table") for text in table_text)
+    body_state.removed.extend(cuts)
+    _clean(body_state, title_original, frozenset(link.name for link in links))
+    published = _published_date(
+        meta, table, body_state.info_lines + info_blocks, url, body_state.signed_on
+    )
+    warnings = list(decoded.warnings)
+    if sum(len(line) for line in body_state.lines) < THIN_BODY:
+        warnings.append("attachment-only" if links else "thin-body")
+    return _assemble(
+        body_state,
+        url,
+        title_original,
+        published=published,
+        agency=_agency(
+            table,
+            body_state.simplify(title_original),
+            body_state.signed_by,
+            meta,
+            body_state.simplify,
+        ),
+        metadata={**{k: meta[k] for k in KEPT_META if k in meta}, **table},
+        links=tuple(links),
+        encoding=decoded.encoding,
+        warnings=warnings,
+        region_hint=region_hint,
+    )
+
+
+def _assemble(
+    state: _Body,
+    url: str,
+    title_original: str,
+    *,
+    published: dt.date | None,
+    agency: str | None,
+    metadata: dict[str, str],
+    links: tuple[dom.Link, ...],
+    encoding: str,
+    warnings: list[str],
+    region_hint: str | None = None,
+) -> Extracted:
+    """The record, from a cleaned body: Simplified NFKC text beside the original."""
+    text_original = "\n".join(state.lines)
+    text = state.simplify(text_original)
+    title = state.simplify(title_original)
+    if text != text_original:
+        state.repairs.append("nfkc")
+    return Extracted(
+        url=url,
+        title=title,
+        title_original=title_original,
+        text=text,
+        text_original=text_original,
+        report_year=report_year(title, text, published),
+        agency=agency,
+        published_date=published,
+        signed_date=state.signed_on,
+        region=region_of(agency, region_hint),
+        metadata=metadata,
+        attachments=links,
+        script=state.script,
+        encoding=encoding,
+        repairs=tuple(dict.fromkeys(state.repairs)),
+        removed=tuple(state.removed),
+        warnings=tuple(warnings),
+    )
+
+
+def _choose_title(candidates: list[str]) -> str:
+    """The first candidate that reads like a document title, else the first one."""
+    for candidate in candidates:
+        if "报告" in candidate or "報告" in candidate:
+            return candidate
+    return candidates[0] if candidates else ""
+
+
+def _main_lines(tree: html.HtmlElement) -> list[str]:
+    """trafilatura's main text of the pruned tree, as lines (tables tab-joined)."""
+    document = trafilatura.bare_extraction(
+        tree,
+        fast=True,
+        include_tables=True,
+        include_comments=False,
+        with_metadata=False,
+        deduplicate=False,
+    )
+    if document is None or document.body is None:
+        return []
+    return list(_body_lines(document.body))
+
+
+def _body_lines(body: html.HtmlElement) -> Iterator[str]:
+    for element in body:
+        if element.tag == "table":
+            yield from _table_lines(element)
+        elif element.tag == "list":
+            for item in element.iter("item"):
+                yield from _split(_flat_text(item))
+        else:
+            yield from _split(_flat_text(element))
+
+
+def _table_lines(table: html.HtmlElement) -> list[str]:
+    """Data tables as tab-joined rows; layout tables (one cell a row, long cells) as prose."""
+    rows = [[_flat_text(cell).strip() for cell in row.iter("cell")] for row in table.iter("row")]
+    rows = [row for row in rows if any(row)]
+    is_layout = all(len(row) <= 1 for row in rows) or any(
+        len(cell) > 150 for row in rows for cell in row
+    )
+    if is_layout:
+        return [line for row in rows for cell in row for line in _split(cell)]
+    return ["\t".join(" ".join(cell.split()) for cell in row) for row in rows]
+
+
+def _flat_text(element: html.HtmlElement) -> str:
+    """Text of an element; <lb/> and block children (a <p> in a layout cell) break lines."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag in BLOCK_OUTPUT:
+            parts.append(f"\n{_flat_text(child)}\n")
+        else:
+            parts.append(_flat_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _split(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def _clean(state: _Body, title: str, link_names: frozenset[str] = frozenset()) -> None:
+    """Repairs and line cleaning shared by pages and documents."""
+    text, applied = repair_text("\n".join(state.lines))
+    state.repairs.extend(applied)
+    state.script = detect_script(title + "\n" + text)
+    canonical = state.simplify if state.script == "zh-Hant" else str
+    if state.script == "zh-Hant":
+        state.repairs.append("t2s")
+    cleaned = drop_boilerplate(text.split("\n") if text else [], title, link_names, canonical)
+    state.lines = cleaned.lines
+    state.removed.extend(cleaned.removed)
+    state.info_lines.extend(cleaned.info_lines)
+    _trim_end(state)
+    state.lines, joined = rejoin_broken(state.lines)
+    if joined:
+        state.repairs.append("rejoined-paragraphs")
+
+
+def _repair_title(title: str, repairs: list[str]) -> str:
+    """The title's repairs, then what a title never holds: markup and endless length."""
+    title, applied = repair_text(title)
+    repairs.extend(applied)
+    if MARKUP.search(title):  # CMS highlighting leaks into titles: <font color=red>…</font>
+        title = remove_tags(remove_tags_with_content(title, which_ones=("script", "style")))
+        repairs.append("title-markup")
+    title = " ".join(title.split())
+    if len(title) > TITLE_MAX:
+        title = title[:TITLE_MAX]
+        repairs.append("title-truncated")
+    return title
+
+
+def _trim_end(state: _Body) -> None:
+    """Cut the closing signature block, or the widget labels that hide it, from the end."""
+    while state.lines:
+        if _cut_signature(state):
+            return
+        if not is_fragment(state.lines[-1]):
+            return
+        state.removed.append((state.lines.pop(), "tail-fragment"))
+
+
+def _cut_signature(state: _Body) -> bool:
+    """Move the signature block (issuing body + date) from the text to metadata."""
+    lines = state.lines
+    for start in range(max(0, len(lines) - SIGNATURE_MAX_LINES), len(lines)):
+        if is_signature_block(lines[start:]):
+            state.signed_by, state.signed_on = agency_from_signature(lines[start:])
+            state.removed.extend((line, "signature") for line in lines[start:])
+            state.lines = lines[:start]
+            return True
+    return False
+
+
+def _published_date(
+    meta: Mapping[str, str],
+    table: Mapping[str, str],
+    info_lines: list[str],
+    url: str,
+    signed: dt.date | None,
+) -> dt.date | None:
+    """Meta tags, then article-info lines and the 索引号 table, the URL, the signature."""
+    for key in PUBDATE_META:
+        if key in meta and (found := parse_date(meta[key])):
+            return found
+    if found := published_date_from_lines(info_lines):
+        return found
+    for line in info_lines:  # unlabelled: `2021-2-3 10:12 | 发布者: 平江县司法局`
+        if found := parse_date(line):
+            return found
+    for key in DATE_FIELDS:
+        if key in table and (found := parse_date(table[key])):
+            return found
+    return date_from_url(url) or signed
+
+
+def _agency(
+    table: Mapping[str, str],
+    title: str,
+    signature: str | None,
+    meta: Mapping[str, str],
+    simplify: Callable[[str], str],
+) -> str | None:
+    """发布机构 field, title prefix, signature, meta tags — in that order of trust."""
+    for key in AGENCY_FIELDS:
+        if table.get(key):
+            return simplify(table[key])
+    from_title = agency_from_title(title)
+    if from_title:
+        return from_title
+    if signature:
+        return simplify(signature)
+    for key in AGENCY_META:
+        if meta.get(key):
+            return simplify(meta[key])
+    return None
+
+
+def extract_document(body: bytes, url: str, content_type: str | None = None) -> Extracted:
+    """Extract an attachment (PDF, DOCX); other formats come back empty with a warning."""
+    document = document_lines(body, url, content_type)
+    title_original = next((ln for ln in document.lines[:5] if "报告" in ln or "報告" in ln), "")
+    state = _Body(lines=document.lines)
+    _clean(state, title_original)
+    title = state.simplify(title_original)
+    agency = agency_from_title(title) or (
+        state.simplify(state.signed_by) if state.signed_by else None
+    )
+    return _assemble(
+        state,
+        url,
+        title_original,
+        published=state.signed_on or date_from_url(url),
+        agency=agency,
+        metadata={},
+        links=(),
+        encoding=document.kind,
+        warnings=[f"text-unavailable: {document.unavailable}"] if document.unavailable else [],
+    )
+
+
+def is_document(url: str, content_type: str | None) -> bool:
+    """Whether a response is an attachment file rather than an HTML page."""
+    return kind_of(url, content_type) in ("pdf", "docx", *UNREADABLE)
+
+
+def to_json(result: Extracted) -> dict[str, Any]:
+    """Every field as JSON-ready values (dates ISO, tuples as lists)."""
+    data = dataclasses.asdict(result)
+    for key in ("published_date", "signed_date"):
+        data[key] = data[key].isoformat() if data[key] else None
+    data["removed"] = [{"text": text, "rule": rule} for text, rule in result.removed]
+    return data

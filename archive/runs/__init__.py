@@ -1,0 +1,1 @@
+"""Crawl runs: their history, verdicts, schedule policy and crash recovery."""

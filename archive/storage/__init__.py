@@ -1,0 +1,1 @@
+"""Storage: the schema, versions and dedup, WARC captures, spool, exports, reads."""
