@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
 from scrapy.utils.project import get_project_settings
 
+from archive.config import Settings
 from archive.runs.history import counts
 from crawler.spiders.reports import ReportsSpider
 
@@ -43,7 +45,7 @@ def crawl(
 
     SPIDER_CLS is the reports spider or its Redis worker (`fazhi worker`).
     """
-    settings = get_project_settings()
+    settings = project_settings()
     settings.update(overrides or {}, priority="cmdline")
     if progress:
         settings.set("FAZHI_PROGRESS", True, priority="cmdline")
@@ -61,6 +63,16 @@ def crawl(
         verdict=str(stats.get("fazhi/verdict", "failed")),
         **counts(stats),
     )
+
+
+def project_settings() -> ScrapySettings:
+    """The project's Scrapy settings with this deployment's ``FAZHI_*`` values applied;
+    raises ValueError (a misspelt or malformed variable) for the command to report."""
+    settings = get_project_settings()
+    deployment = Settings.from_env()
+    template = settings["USER_AGENT_TEMPLATE"]
+    settings.set("USER_AGENT", template.format(contact=deployment.contact), priority="project")
+    return settings
 
 
 def _grouped(stats: dict[str, Any], prefix: str) -> dict[str, int]:

@@ -1,21 +1,24 @@
 """Scrapy settings of the fazhi crawler.
 
-Deployment-specific values (database, data dir, Redis, browser) come from
-``FAZHI_*`` via :class:`archive.config.Settings` where the crawler starts; what
-is here is policy for every deployment: politeness towards portals first.
+Deployment-specific values (database, data dir, Redis, browser, contact) come from
+``FAZHI_*`` via :class:`archive.config.Settings` where the crawler starts
+(:func:`crawler.launch.project_settings`), never when this module is imported: loading the
+project's settings must not fail on a misspelt variable, the command that starts a crawl says
+so. What is here is policy for every deployment: politeness towards portals first.
 """
 
 from importlib.metadata import version
 
-from archive.config import Settings
+from archive.config import PROJECT_URL
 
 BOT_NAME = "fazhi"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# An honest User-Agent: the project, its version, and whom a portal's webmaster can reach
-# (FAZHI_CONTACT: the operator's URL or mailto:, by default the project's page).
-USER_AGENT = f"fazhi-archive/{version('fazhi-archive')} (+{Settings.from_env().contact})"
+# An honest User-Agent: the project, its version, and whom a portal's webmaster can reach:
+# the project's page here, the operator's FAZHI_CONTACT (URL or mailto:) once a crawl starts.
+USER_AGENT_TEMPLATE = f"fazhi-archive/{version('fazhi-archive')} (+{{contact}})"
+USER_AGENT = USER_AGENT_TEMPLATE.format(contact=PROJECT_URL)
 
 # Politeness: robots.txt, at most 2 requests per host at once, adaptive delay.
 ROBOTSTXT_OBEY = True

@@ -1,19 +1,34 @@
-"""What every `fazhi` command shares: the database option, sessions, clean errors."""
+"""What the `fazhi` commands share: their common options, sessions, clean errors, a crawl's
+closing summary."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Console
 from sqlalchemy.orm import Session
 
 from archive.config import Settings
+from archive.runs import resume
 from archive.storage import db
+
+if TYPE_CHECKING:
+    from crawler.launch import Summary
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database URL (default: FAZHI_DATABASE_URL).")
+]
+RegistryOption = Annotated[
+    Path | None,
+    typer.Option(help="Another registry, a YAML file or a directory (default: the shipped one)."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", "-s", help="Scrapy setting override NAME=VALUE (repeatable)."),
 ]
 
 
@@ -36,3 +51,45 @@ def session_for(url: str | None) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise fail(f"--set wants NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def report(summary: Summary) -> None:
+    """The closing summary of a crawl or a worker; exit 1 when the run failed."""
+    typer.echo(
+        f"run {summary.run_id}: {summary.finish_reason}; {summary.pages} pages, "
+        f"{summary.candidates} candidates, {summary.reports} new reports/versions, "
+        f"{summary.errors} errors; verdict {summary.verdict}"
+    )
+    if summary.distractors:
+        typer.echo("distractors: " + ", ".join(f"{k} {v}" for k, v in summary.distractors.items()))
+    if summary.traps:
+        typer.echo("traps cut: " + ", ".join(f"{k} {v}" for k, v in summary.traps.items()))
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+def close_dead_runs(url: str) -> None:
+    """Mark failed the runs whose crawl process died without closing them, saying so."""
+    engine = db.make_engine(url)
+    try:
+        with Session(engine) as session:
+            for run in resume.close_dead(session):
+                typer.echo(f"run {run.id}: failed ({run.error_summary})")
+    finally:
+        engine.dispose()
+
+
+def console() -> Console:
+    """Rich output for tables; piped, it would fold at 80 columns, so a row stays one line
+    and `| grep` keeps working."""
+    out = Console()
+    if not out.is_terminal:
+        out.width = 1000
+    return out

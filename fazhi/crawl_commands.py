@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from archive.config import Settings
-from fazhi.common import DbOption, database_url, fail
-
-if TYPE_CHECKING:
-    from crawler.launch import Summary
+from fazhi.common import (
+    DbOption,
+    RegistryOption,
+    SetOption,
+    close_dead_runs,
+    database_url,
+    fail,
+    parse_setting,
+    report,
+)
 
 
 def crawl(
@@ -21,13 +26,8 @@ def crawl(
         str | None, typer.Option(help="Crawl an ad-hoc portal (its host is the allowed domain).")
     ] = None,
     max_pages: Annotated[int | None, typer.Option(help="Page budget per source.")] = None,
-    registry: Annotated[
-        Path | None, typer.Option(help="Another registry (a YAML file or directory).")
-    ] = None,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option("--set", "-s", help="Scrapy setting override NAME=VALUE (repeatable)."),
-    ] = None,
+    registry: RegistryOption = None,
+    setting: SetOption = None,
     database: DbOption = None,
     resume: Annotated[
         bool,
@@ -74,44 +74,6 @@ def crawl(
     }
     summary = run_crawl({k: v for k, v in spider_args.items() if v}, overrides, progress=True)
     report(summary)
-
-
-def report(summary: Summary) -> None:
-    """The closing summary of a crawl or a worker; exit 1 when the run failed."""
-    typer.echo(
-        f"run {summary.run_id}: {summary.finish_reason}; {summary.pages} pages, "
-        f"{summary.candidates} candidates, {summary.reports} new reports/versions, "
-        f"{summary.errors} errors; verdict {summary.verdict}"
-    )
-    if summary.distractors:
-        typer.echo("distractors: " + ", ".join(f"{k} {v}" for k, v in summary.distractors.items()))
-    if summary.traps:
-        typer.echo("traps cut: " + ", ".join(f"{k} {v}" for k, v in summary.traps.items()))
-    if not summary.ok:
-        raise typer.Exit(1)
-
-
-def close_dead_runs(url: str) -> None:
-    """Mark failed the runs whose crawl process died without closing them, saying so."""
-    from sqlalchemy.orm import Session
-
-    from archive.runs import resume
-    from archive.storage import db
-
-    engine = db.make_engine(url)
-    try:
-        with Session(engine) as session:
-            for run in resume.close_dead(session):
-                typer.echo(f"run {run.id}: failed ({run.error_summary})")
-    finally:
-        engine.dispose()
-
-
-def parse_setting(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise fail(f"--set wants NAME=VALUE, got {text!r}")
-    return name, value
 
 
 def _is_private_url(url: str) -> bool:

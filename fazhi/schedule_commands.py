@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from archive.config import Settings
@@ -19,21 +18,21 @@ from archive.runs.schedule_policy import next_run, target_year
 from archive.storage import db
 from crawler.registry import Registry, RegistryError, load
 from crawler.scheduling import runner, service
-from fazhi.common import DbOption, database_url, fail, session_for
-from fazhi.crawl_commands import parse_setting
+from fazhi.common import (
+    DbOption,
+    RegistryOption,
+    SetOption,
+    console,
+    database_url,
+    fail,
+    parse_setting,
+    session_for,
+)
 
 schedule_app = typer.Typer(
     help="The scheduler: re-crawls every source in each spring publication window.",
     no_args_is_help=True,
 )
-
-RegistryOption = Annotated[
-    Path | None, typer.Option(help="Another registry (a YAML file or directory).")
-]
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option("--set", "-s", help="Scrapy setting for every crawl, NAME=VALUE (repeatable)."),
-]
 
 
 @schedule_app.command("start")
@@ -70,7 +69,7 @@ def schedule_list(registry: RegistryOption = None, database: DbOption = None) ->
             str(target_year(due, policy)),
             policy.describe() if source.schedule else "default",
         )
-    _console().print(table)
+    console().print(table)
 
 
 @schedule_app.command("run-now")
@@ -122,7 +121,7 @@ def runs_command(
     if not entries:
         typer.echo("no runs yet")
         return
-    _console().print(table)
+    console().print(table)
 
 
 def health_command(registry: RegistryOption = None, database: DbOption = None) -> None:
@@ -147,7 +146,7 @@ def health_command(registry: RegistryOption = None, database: DbOption = None) -
                 f"{state.failing} run{'s' if state.failing > 1 else ''}" if state.failing else "",
                 state.last_verdict or "",
             )
-    _console().print(table)
+    console().print(table)
 
 
 def _sources(slugs: tuple[str, ...], shown: int = 3) -> str:
@@ -174,14 +173,6 @@ def _prepared(
     except Exception as exc:  # database down, bad URL: one line for the operator
         raise fail(f"database {db.redact(url)}: {exc}") from exc
     return settings, sources, runner.CrawlCommand(url, registry, overrides)
-
-
-def _console() -> Console:
-    # Piped output would fold at 80 columns; a row per line keeps `| grep` working.
-    console = Console()
-    if not console.is_terminal:
-        console.width = 1000
-    return console
 
 
 def _number(value: int | None) -> str:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from crawler.registry import (
@@ -18,7 +17,7 @@ from crawler.registry import (
     load_registry,
     read_registry,
 )
-from fazhi.common import fail
+from fazhi.common import console, fail
 
 sources_app = typer.Typer(
     help="The source registry: the portals the crawler visits.", no_args_is_help=True
@@ -30,14 +29,6 @@ DirectoryOption = Annotated[
         "--dir", file_okay=False, exists=True, help="Registry directory (default: the shipped one)."
     ),
 ]
-
-
-def _console() -> Console:
-    # Piped output would fold URLs at 80 columns; a row per line keeps `| grep` working.
-    console = Console()
-    if not console.is_terminal:
-        console.width = 1000
-    return console
 
 
 def _province(source: Source) -> str:
@@ -67,7 +58,7 @@ def sources_list(
             source.division_code or "",
             source.home_url,
         )
-    _console().print(table)
+    console().print(table)
 
 
 @sources_app.command("check")
@@ -79,7 +70,7 @@ def sources_check(directory: DirectoryOption = DEFAULT_DIRECTORY) -> None:
     table = Table("province", *Level, "total", box=None, pad_edge=False)
     for province, total in by_province.items():
         table.add_row(province, *(str(by_level[province, lvl]) for lvl in Level), str(total))
-    _console().print(table)
+    console().print(table)
     unverified = sum(s.unverified for s in registry)
     typer.echo(f"{len(registry)} valid sources, {unverified} with URLs marked unverified")
     for problem in problems:

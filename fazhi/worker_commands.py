@@ -13,23 +13,25 @@ import typer
 from sqlalchemy.engine import make_url
 
 from archive.config import Settings
-from fazhi.common import DbOption, database_url, fail
-from fazhi.crawl_commands import close_dead_runs, parse_setting, report
+from fazhi.common import (
+    DbOption,
+    RegistryOption,
+    SetOption,
+    close_dead_runs,
+    database_url,
+    fail,
+    parse_setting,
+    report,
+)
 
 
 def worker(
-    registry: Annotated[
-        Path | None,
-        typer.Option(help="The registry the seeds name sources of (default: the shipped one)."),
-    ] = None,
+    registry: RegistryOption = None,
     idle_exit: Annotated[
         float,
         typer.Option(help="Quit after this many seconds with nothing left anywhere (0: never)."),
     ] = 0,
-    setting: Annotated[
-        list[str] | None,
-        typer.Option("--set", "-s", help="Scrapy setting override NAME=VALUE (repeatable)."),
-    ] = None,
+    setting: SetOption = None,
     database: DbOption = None,
 ) -> None:
     """Crawl from the shared Redis frontier into PostgreSQL, alongside any other workers."""

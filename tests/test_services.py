@@ -14,6 +14,7 @@ import scrapy
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+from crawler.launch import project_settings
 from tests.services import RedisTarget, serve_directory, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,8 +93,8 @@ def test_crawler_opens_no_ports_and_is_polite(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_user_agent_names_the_project_version_and_the_operators_contact() -> None:
-    """Settings are read when the crawler's settings module loads: a child process shows it."""
-    probe = "from scrapy.utils.project import get_project_settings as s; print(s()['USER_AGENT'])"
+    """The deployment's settings are applied where a crawl starts: a child process shows it."""
+    probe = "from crawler.launch import project_settings as s; print(s()['USER_AGENT'])"
     env = {**os.environ, "FAZHI_CONTACT": "mailto:archive@example.org"}
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
@@ -101,3 +102,13 @@ def test_user_agent_names_the_project_version_and_the_operators_contact() -> Non
     assert result.stdout.strip() == (
         f"fazhi-archive/{version('fazhi-archive')} (+mailto:archive@example.org)"
     ), result.stderr
+
+
+def test_a_misspelt_variable_breaks_no_settings_import_only_the_crawl_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("FAZHI_CONTCT", "mailto:typo@example.org")
+    assert "fazhi-archive" in get_project_settings()["USER_AGENT"]
+    with pytest.raises(ValueError, match="FAZHI_CONTCT"):
+        project_settings()
