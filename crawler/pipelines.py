@@ -37,7 +37,6 @@ from archive.storage.source_info import SourceInfo
 from crawler.archiving.batching import BatchWriter
 from crawler.archiving.process import ArchiveConfig, ArchiveProcess, Closing
 from crawler.items import FailureItem, Job, PageItem
-from crawler.registry import Source
 
 logger = logging.getLogger(__name__)
 FINISHED_OK = frozenset({"finished"})
@@ -111,9 +110,7 @@ class ArchivePipeline:
     def _source(self, slug: str) -> tuple[SourceInfo | None, str | None]:
         if slug not in self.sources:
             source = self.crawler.spider.sources.get(slug)
-            self.sources[slug] = (
-                (source_info(source), source.division_code) if source else (None, None)
-            )
+            self.sources[slug] = (source.info(), source.division_code) if source else (None, None)
         return self.sources[slug]
 
     def close_spider(self) -> None:
@@ -189,22 +186,6 @@ def _reports_known(session: Session, slugs: Iterable[str]) -> dict[str, int]:
         .group_by(SourceRow.slug)
     )
     return {slug: count for slug, count in rows}
-
-
-def source_info(source: Source) -> SourceInfo:
-    region = source.region
-    return SourceInfo(
-        slug=source.slug,
-        name=source.name,
-        home_url=source.home_url,
-        domains=tuple(source.domains),
-        agency=source.agency,
-        level=str(source.level) if source.level else None,
-        province=region.province if region else None,
-        city=region.city if region else None,
-        county=region.county if region else None,
-        division_code=source.division_code,
-    )
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:

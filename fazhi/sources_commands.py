@@ -14,8 +14,8 @@ from crawler.registry import (
     Level,
     RegistryError,
     Source,
-    load_registry,
-    read_registry,
+    load,
+    read,
 )
 from fazhi.common import console, fail
 
@@ -45,12 +45,12 @@ def sources_list(
 ) -> None:
     """List sources: slug, agency, level, division code, home URL."""
     try:
-        registry = load_registry(directory)
+        registry = load(directory)
     except RegistryError as exc:
         count, first = len(exc.problems), exc.problems[0]
         raise fail(f"{count} problem(s), first {first}; see `fazhi sources check`") from exc
     table = Table("slug", "agency", "level", "division code", "home URL", box=None, pad_edge=False)
-    for source in registry.select(province, level):
+    for source in registry.select(province=province, level=level):
         table.add_row(
             source.slug,
             source.agency or "",
@@ -64,7 +64,7 @@ def sources_list(
 @sources_app.command("check")
 def sources_check(directory: DirectoryOption = DEFAULT_DIRECTORY) -> None:
     """Validate every source file; print counts by province and level, and every problem."""
-    registry, problems = read_registry(directory)
+    registry, problems = read(directory)
     by_province = Counter(map(_province, registry))
     by_level = Counter((_province(s), s.level) for s in registry)
     table = Table("province", *Level, "total", box=None, pad_edge=False)

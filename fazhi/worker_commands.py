@@ -81,7 +81,7 @@ def enqueue(
     import redis
 
     from crawler.frontier import Frontier, FrontierKeys
-    from crawler.spiders.reports import _select_sources
+    from crawler.registry import load
 
     frontier_settings(settings, url)  # refuse SQLite here too: the workers would
     if start_url:
@@ -90,9 +90,8 @@ def enqueue(
             "or add the portal to the registry"
         )
     try:
-        slugs = sorted(
-            _select_sources(source, None, all_sources, str(registry) if registry else None)
-        )
+        chosen = load(registry).select(None if all_sources else [source] if source else [])
+        slugs = sorted(s.slug for s in chosen)
     except KeyError as exc:
         raise fail(f"no source {exc} in the registry") from exc
     frontier = Frontier(

@@ -18,7 +18,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.frontier import Frontier, FrontierKeys, SourceDupeFilter, scrapy_settings
 from crawler.politeness import HostGate
-from crawler.registry import load_registry
+from crawler.registry import load
 from crawler.spiders.worker import Leases, WorkerSpider
 from tests.services import RedisTarget
 
@@ -38,7 +38,7 @@ def frontier(target: RedisTarget, keys: FrontierKeys, worker: str = "") -> Front
 @pytest.mark.redis
 def test_seeds_come_out_of_start(redis_target: RedisTarget, keys: FrontierKeys) -> None:
     """scrapy-redis 0.9.1 feeds seeds from start_requests(), which Scrapy 2.19 never calls."""
-    source = next(iter(load_registry()))
+    source = next(iter(load()))
     frontier(redis_target, keys).seed([source.slug])
     crawler = get_crawler(WorkerSpider, scrapy_settings(redis_target.url, keys.prefix))
     spider = WorkerSpider.from_crawler(crawler)

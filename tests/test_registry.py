@@ -19,15 +19,14 @@ from crawler.registry import (
     Render,
     Source,
     YearSpan,
-    load_file,
-    load_registry,
-    read_registry,
+    load,
+    read,
     source_from_url,
 )
 from fazhi.sources_commands import sources_app
 from tests.pages import load_pages
 
-SHIPPED = load_registry()
+SHIPPED = load()
 
 # One valid entry; the error tests break one line of it. Line 1 is "- slug: …".
 ENTRY = """\
@@ -50,7 +49,7 @@ def write(directory: Path, text: str, name: str = "fujian.yaml") -> Path:
 
 def problems_of(path: Path) -> str:
     with pytest.raises(RegistryError) as caught:
-        load_file(path)
+        load(path)
     return str(caught.value)
 
 
@@ -63,7 +62,7 @@ def replaced(old: str, new: str) -> str:
 
 
 def test_shipped_registry_loads_cleanly() -> None:
-    registry, problems = read_registry()
+    registry, problems = read()
     assert problems == ()
     assert len(registry) >= 66
     assert {s.region.province for s in registry if s.region} >= {"福建省", "广东省", "江西省"}
@@ -133,7 +132,7 @@ def test_unverified_urls_are_marked_in_notes() -> None:
 
 
 def test_defaults_and_a_parsed_entry(tmp_path: Path) -> None:
-    source = load_file(write(tmp_path, ENTRY))["fj-xm-siming"]
+    source = load(write(tmp_path, ENTRY))["fj-xm-siming"]
     assert source.domains == ("www.siming.gov.cn",)
     assert source.render is Render.AUTO
     assert source.region == Region("福建省", "厦门市", "思明区", "350203")
@@ -144,8 +143,8 @@ def test_defaults_and_a_parsed_entry(tmp_path: Path) -> None:
 
 
 def test_division_code_is_filled_from_the_region_and_may_be_unquoted(tmp_path: Path) -> None:
-    omitted = load_file(write(tmp_path, replaced('  division_code: "350203"\n', "")))
-    unquoted = load_file(write(tmp_path, replaced('"350203"', "350203"), "b.yaml"))
+    omitted = load(write(tmp_path, replaced('  division_code: "350203"\n', "")))
+    unquoted = load(write(tmp_path, replaced('"350203"', "350203"), "b.yaml"))
     assert omitted["fj-xm-siming"].division_code == "350203"
     assert unquoted["fj-xm-siming"].division_code == "350203"
 
@@ -161,7 +160,7 @@ def test_optional_keys(tmp_path: Path) -> None:
         notes: a note
         """
     text = replaced('"2015-"', "[2016, 2018-2020]") + textwrap.indent(textwrap.dedent(extra), "  ")
-    source = load_file(write(tmp_path, text))["fj-xm-siming"]
+    source = load(write(tmp_path, text))["fj-xm-siming"]
     assert source.allows("https://xxgk.siming.gov.cn/a.html")  # subdomain, as Scrapy allows
     assert not source.allows("https://evilsiming.gov.cn/")
     assert source.render is Render.BROWSER
@@ -181,7 +180,7 @@ def test_yaml_merge_keys_are_no_duplicates(tmp_path: Path) -> None:
           agency: 厦门市思明区司法局
           level: 部门
         """)
-    registry = load_file(write(tmp_path, text))
+    registry = load(write(tmp_path, text))
     assert registry["fj-xm-siming-sfj"].home_url == "https://www.siming.gov.cn/"
     assert registry["fj-xm-siming-sfj"].level is Level.DEPARTMENT
     # A problem in an overriding key is put on its own line, not the anchor's.
@@ -195,7 +194,7 @@ def test_a_site_reposting_others_reports_names_no_body(tmp_path: Path) -> None:
           name: 政务资讯网
           home_url: https://www.zwzxw.com.hk/
         """
-    source = load_file(write(tmp_path, text))["zwzxw-mirror"]
+    source = load(write(tmp_path, text))["zwzxw-mirror"]
     assert (source.agency, source.level, source.region, source.expected_years) == (
         None,
         None,
@@ -209,7 +208,7 @@ def test_a_site_reposting_others_reports_names_no_body(tmp_path: Path) -> None:
 
 def test_a_domain_with_a_port_admits_that_port_only(tmp_path: Path) -> None:
     text = replaced("https://www.siming.gov.cn/", "http://127.0.0.1:8123/")
-    source = load_file(write(tmp_path, text + "  domains: ['127.0.0.1:8123']\n"))["fj-xm-siming"]
+    source = load(write(tmp_path, text + "  domains: ['127.0.0.1:8123']\n"))["fj-xm-siming"]
     assert source.allows("http://127.0.0.1:8123/xxgk/")
     assert not source.allows("http://127.0.0.1:8124/xxgk/")
     assert not source.allows("http://127.0.0.1:99999/")
@@ -218,10 +217,10 @@ def test_a_domain_with_a_port_admits_that_port_only(tmp_path: Path) -> None:
 
 
 def test_select_by_province_and_level() -> None:
-    fujian = SHIPPED.select("福建")
-    assert fujian == SHIPPED.select("福建省")
+    fujian = SHIPPED.select(province="福建")
+    assert fujian == SHIPPED.select(province="福建省")
     assert {s.region.province for s in fujian if s.region} == {"福建省"}
-    departments = SHIPPED.select("福建", Level.DEPARTMENT)
+    departments = SHIPPED.select(province="福建", level=Level.DEPARTMENT)
     assert "fj-xm-sfj" in {s.slug for s in departments}
     assert all(s.level is Level.DEPARTMENT for s in departments)
 
@@ -315,7 +314,7 @@ def test_a_duplicate_slug_names_both_files(tmp_path: Path) -> None:
     first = write(tmp_path, ENTRY, "a.yaml")
     second = write(tmp_path, "# again\n" + ENTRY, "b.yaml")
     with pytest.raises(RegistryError) as caught:
-        load_registry(tmp_path)
+        load(tmp_path)
     assert f"{second}:2: fj-xm-siming: duplicate slug (first at {first}:1)" in str(caught.value)
 
 
@@ -323,7 +322,7 @@ def test_every_problem_is_listed_not_just_the_first(tmp_path: Path) -> None:
     broken = replaced("  level: 县", "  level: 区")
     path = write(tmp_path, broken + broken.replace("fj-xm-siming", "fj-xm-siming-2"))
     with pytest.raises(RegistryError) as caught:
-        load_file(path)
+        load(path)
     assert [(p.line, p.message.split(":")[0]) for p in caught.value.problems] == [
         (4, "fj-xm-siming"),
         (12, "fj-xm-siming-2"),
@@ -363,7 +362,7 @@ def test_a_file_not_in_utf8_names_the_line(tmp_path: Path) -> None:
 
 def test_an_empty_directory_is_a_problem(tmp_path: Path) -> None:
     with pytest.raises(RegistryError, match=r"no \*\.yaml source files"):
-        load_registry(tmp_path)
+        load(tmp_path)
 
 
 # --- fazhi sources list / check ----------------------------------------------------------
@@ -381,7 +380,7 @@ def test_list_filters_by_province_and_level() -> None:
     rows = [line.split() for line in result.stdout.splitlines()[1:]]
     siming = ["fj-xm-siming", "厦门市思明区人民政府", "县", "350203", "https://www.siming.gov.cn/"]
     assert siming in rows
-    assert len(rows) == len(SHIPPED.select("福建", Level.COUNTY))
+    assert len(rows) == len(SHIPPED.select(province="福建", level=Level.COUNTY))
 
 
 def test_check_passes_on_the_shipped_registry() -> None:

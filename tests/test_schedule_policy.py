@@ -21,7 +21,7 @@ import pytest
 
 from archive.config import Settings
 from archive.runs.schedule_policy import MonthDay, Night, Phase, Policy, Slot, next_run, target_year
-from crawler.registry import RegistryError, load, load_registry
+from crawler.registry import RegistryError, load
 from crawler.scheduling.triggers import PolicyTrigger
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -129,7 +129,7 @@ def test_night_across_midnight_belongs_to_the_evening_it_starts() -> None:
 
 
 def test_sources_are_spread_over_the_night() -> None:
-    slugs = [source.slug for source in load_registry()]
+    slugs = [source.slug for source in load()]
     starts = {next_run(POLICY, slug, shanghai(2027, 2, 1)) for slug in slugs}
     assert all(shanghai(2027, 2, 1, 1) <= t < shanghai(2027, 2, 1, 6) for t in starts)
     assert len(starts) > len(slugs) * 0.6  # 300 minutes for 177 sources: few share one

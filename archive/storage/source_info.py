@@ -7,9 +7,12 @@ archive's extraction and dedup stack (``archive.storage.store`` does).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+_DEFAULT_PORT = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -37,15 +40,27 @@ class SourceInfo:
         A domain written with a port (``127.0.0.1:8001``, a local replica) owns that
         host and port only, as the crawler's scope check has it.
         """
-        if self.agency is None:
-            return False
-        parts = urlsplit(url)
-        host, netloc = (parts.hostname or "").lower(), parts.netloc.lower()
-        return any(
-            netloc == d if ":" in d else host == d or host.endswith("." + d)
-            for d in (d.lower() for d in self.domains)
-        )
+        return self.agency is not None and in_domains(url, self.domains)
 
     def row(self) -> dict[str, Any]:
         """The ``source`` table's columns."""
         return {**dataclasses.asdict(self), "domains": list(self.domains)}
+
+
+def in_domains(url: str, domains: Iterable[str]) -> bool:
+    """Whether URL is in scope of DOMAINS: a bare domain admits itself and its subdomains on
+    any port, as Scrapy's offsite filter does; ``host:port`` (a portal on its own port, a
+    local replica) admits exactly that host and port."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or _DEFAULT_PORT.get(parts.scheme)
+    except ValueError:  # a link with a malformed port is nowhere in scope
+        return False
+    return any(_in_domain(parts.hostname or "", port, domain.lower()) for domain in domains)
+
+
+def _in_domain(host: str, port: int | None, domain: str) -> bool:
+    name, _, fixed = domain.partition(":")
+    if fixed:
+        return host == name and port == int(fixed)
+    return host == name or host.endswith(f".{name}")

@@ -30,7 +30,7 @@ from w3lib.url import canonicalize_url
 from crawler import sitemaps
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
 from crawler.items import FailureItem, PageItem
-from crawler.registry import Render, Source, load_file, load_registry, source_from_url
+from crawler.registry import Render, Source, load, source_from_url
 from crawler.traps import TrapGuard
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class ReportsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.sources = _select_sources(source, start_url, bool(all), registry)
+        self.sources = {s.slug: s for s in chosen_sources(source, start_url, bool(all), registry)}
         # Scrapy's offsite filter knows hosts only; Source.allows also checks host:port.
         self.allowed_domains = sorted(
             {d.split(":")[0] for s in self.sources.values() for d in s.domains}
@@ -359,25 +359,17 @@ def _resolve(base: str, href: str) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
-def _select_sources(
+def chosen_sources(
     slug: str | None, start_url: str | None, everything: bool, registry_path: str | None
-) -> dict[str, Source]:
+) -> list[Source]:
     """The sources of this run: one slug, all of them, or an ad-hoc start URL.
 
     ``registry_path`` (a YAML file or a directory of them) replaces the shipped
     registry: the tests' local replica and private deployments use it.
     """
     if start_url:
-        source = source_from_url(start_url)
-        return {source.slug: source}
-    if registry_path is None:
-        registry = load_registry()
-    elif Path(registry_path).is_dir():
-        registry = load_registry(Path(registry_path))
-    else:
-        registry = load_file(Path(registry_path))
-    if everything:
-        return {s.slug: s for s in registry}
-    if slug:
-        return {slug: registry[slug]}
-    raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")
+        return [source_from_url(start_url)]
+    if not (everything or slug):
+        raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")
+    registry = load(Path(registry_path) if registry_path else None)
+    return registry.select(None if everything else [slug])
