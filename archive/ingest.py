@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from archive.errors import ExtractionError
 from archive.extract.classify import DocType, classify
 from archive.extract.page import Extracted, extract_document, extract_page, is_document
-from archive.storage import store
+from archive.storage import attachments, fetches, versions
 from archive.storage.models import Fetch, Sighting
+from archive.storage.source_info import SourceInfo
 from archive.storage.warc import WarcWriter
 
 
@@ -57,7 +58,7 @@ class Processed:
     fetch_id: int
     doc_type: DocType | None = None  # None when nothing could be extracted
     extracted: Extracted | None = None
-    result: store.IngestResult | None = None
+    result: versions.IngestResult | None = None
     error: str | None = None
     deferred: bool = False  # an attachment-only report page: its file brings the text
 
@@ -79,7 +80,7 @@ def process(
     *,
     warc: WarcWriter | None = None,
     crawl_run_id: int | None = None,
-    source: store.SourceInfo | None = None,
+    source: SourceInfo | None = None,
     region_hint: str | None = None,
 ) -> Processed:
     """Archive one response; commit is the caller's (one page, one short transaction)."""
@@ -101,7 +102,7 @@ def process(
         return Processed(fetch_id, doc_type, extracted, deferred=True)
     if not extracted.text:
         return _failed(session, fetch_id, f"empty report page ({reason})", doc_type)
-    result = store.ingest(
+    result = versions.ingest(
         session,
         extracted,
         url=page_url,
@@ -121,7 +122,7 @@ def process_attachment(
     name: str | None = None,
     warc: WarcWriter | None = None,
     crawl_run_id: int | None = None,
-    source: store.SourceInfo | None = None,
+    source: SourceInfo | None = None,
 ) -> Processed:
     """A file linked from a report page: archived with that page's version.
 
@@ -150,13 +151,13 @@ def process_attachment(
             agency=page.agency or document.agency,
             report_year=page.report_year or document.report_year,
         )
-        result = store.ingest(
+        result = versions.ingest(
             session, merged, url=page_url, seen_at=response.fetched_at, source=source
         )
     version_id = result.version_id if result else _version_at(session, page_url)
     if version_id is None:
         return _failed(session, fetch_id, f"attachment of an unarchived page {page_url}")
-    store.add_attachment(
+    attachments.add_attachment(
         session,
         version_id,
         url=response.url,
@@ -180,7 +181,7 @@ def record_failure(
     status: int | None = None,
 ) -> int:
     """A request that got no usable response (DNS, timeout, refused, too large): a fetch row."""
-    return store.record_fetch(
+    return fetches.record_fetch(
         session,
         url=url,
         fetched_at=fetched_at,
@@ -204,7 +205,7 @@ def _record(
         if warc is not None
         else None
     )
-    return store.record_fetch(
+    return fetches.record_fetch(
         session,
         url=response.url,
         final_url=response.final_url,

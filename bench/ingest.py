@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.ingest [--postgres URL] [--no-sqlite] [--versions 100000]
                                      [--window 1000]
 
-Every version goes through ``archive.storage.store.ingest`` in its own transaction, as the crawler
-writes, into a fresh SQLite file and, with ``--postgres`` (a server URL whose user may create
-databases), a fresh PostgreSQL database created for the run and dropped after it.
+Every version goes through ``archive.storage.versions.ingest`` in its own transaction (the
+crawler commits batches of pages; one page a transaction is the slowest case), into a fresh
+SQLite file and, with ``--postgres`` (a server URL whose user may create databases), a fresh
+PostgreSQL database created for the run and dropped after it.
 
 The pages are synthetic but built from real text: paragraphs recombined from the fixture
 reports' sentences (so they share the vocabulary and stock phrases real reports share),
@@ -39,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from archive.extract.page import Extracted
 from archive.storage import db
-from archive.storage.store import Outcome, ingest
+from archive.storage.versions import Outcome, ingest
 from tests.store_samples import corrected, extracted_pages
 
 SEED = 20240313

@@ -8,7 +8,7 @@ import functools
 
 from archive.extract.page import Extracted, extract_page
 from archive.extract.region import Region
-from archive.storage.store import SourceInfo
+from archive.storage.source_info import SourceInfo
 from tests.pages import load_pages
 
 SIMING_ID = "trs_wcm/xiamen_siming_gov_2023"

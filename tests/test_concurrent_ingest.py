@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from archive.extract.page import Extracted
 from archive.storage import db
 from archive.storage.models import Report, ReportVersion, Sighting
-from archive.storage.store import SourceInfo, ingest
+from archive.storage.source_info import SourceInfo
+from archive.storage.versions import ingest
 from tests.store_samples import (
     AGGREGATOR,
     SIMING,

@@ -1,4 +1,5 @@
-"""archive.storage.store: the dedup and version rules, one by one, on SQLite and PostgreSQL."""
+"""archive.storage.versions, fetches and attachments: the dedup and version rules, one by one,
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from archive.extract.page import Extracted
 from archive.storage import dedup
+from archive.storage.attachments import VersionNotFound, add_attachment, file_name
+from archive.storage.fetches import record_fetch
 from archive.storage.models import (
     Attachment,
     Base,
@@ -23,16 +26,8 @@ from archive.storage.models import (
     Source,
     VersionBand,
 )
-from archive.storage.store import (
-    IngestResult,
-    Outcome,
-    SourceInfo,
-    VersionNotFound,
-    add_attachment,
-    file_name,
-    ingest,
-    record_fetch,
-)
+from archive.storage.source_info import SourceInfo
+from archive.storage.versions import IngestResult, Outcome, ingest
 from tests.store_samples import (
     AGGREGATOR,
     HULI,

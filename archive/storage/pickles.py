@@ -44,7 +44,7 @@ MOVED_MODULES: dict[str, str] = {
     "archive.script": "archive.extract.zh_script",
     "archive.source_info": "archive.storage.source_info",
     "archive.spool": "archive.storage.spool",
-    "archive.store": "archive.storage.store",
+    "archive.store": "archive.storage.versions",
     "archive.textlines": "archive.extract.textlines",
     "archive.verdict": "archive.runs.verdict",
     "archive.warc": "archive.storage.warc",

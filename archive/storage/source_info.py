@@ -1,7 +1,7 @@
 """A source registry entry as the archive sees it: the portal a page was found on.
 
 Its own module so that the crawl process can name a source without loading the
-archive's extraction and dedup stack (``archive.storage.store`` does).
+archive's extraction and dedup stack (``archive.storage.versions`` does).
 """
 
 from __future__ import annotations

@@ -6,49 +6,9 @@ tools (``warcio``, pywb, the Internet Archive's). A ``fetch`` row points at its
 record by file and offset (:class:`Capture`), and :func:`read_capture` gives the
 status, headers and body back from there.
 
-Choices, and why:
-
-* **One file per crawl run, gzip per record, rotated at ``max_bytes``.** Per-record
-  gzip members are what makes seeking to an offset possible; a run's files are
-  named ``fazhi-<run_id>-<UTC timestamp>-<serial>.warc.gz`` so they sort by run
-  and time. A file is only created when the first response arrives: a run where
-  every fetch failed leaves no empty WARC behind (its fetch rows hold the errors).
-* **Exact bytes.** The HTTP header block is built here, not by warcio, because
-  warcio re-encodes non-ASCII header values (RFC 8187 %-encoding) and would not
-  give the served bytes back. Header names and values may be ``bytes`` (stored as
-  they are) or ``str``: a ``str`` is the Latin-1 view of the wire bytes (the
-  convention of ``http.client``, PEP 3333 and warcio itself), and one that is not
-  Latin-1 (``filename=报告.pdf`` from a client that decoded UTF-8) is stored as
-  UTF-8, which is what such a server put on the wire. Nothing is RFC 2047 encoded.
-  :func:`read_capture` returns values as Latin-1 ``str``, so
-  ``value.encode("latin-1")`` is exactly the stored bytes. The status line is
-  ``HTTP/1.1 <status> <standard reason>``: Scrapy does not keep the original one.
-  The headers must describe the body given: pass the bytes as received, or drop
-  ``Content-Encoding``/``Transfer-Encoding`` the client already undid, or a replay
-  tool will try to undo them again.
-* **SHA-256 digests, hex.** ``WARC-Payload-Digest`` is ``sha256:<hex of body>``, the
-  very value of ``fetch.body_sha256``, so a WARC record and a fetch row join without
-  conversion. WARC leaves the algorithm open; ``warcio check`` verifies sha256 in
-  hex, and Webrecorder's tools write the same form. Block digests use it too.
-* **Revisits for repeated payloads.** A body whose digest was already archived
-  (earlier in this run, or in an earlier run as told by ``lookup``) is written as a
-  ``revisit`` record (profile identical-payload-digest) holding the HTTP headers
-  and a reference to the original; the original stays a complete ``response``.
-  Bodies under :data:`REVISIT_MIN_BYTES` are always written in full: a revisit
-  would not be smaller, and a reader would have to chase a reference for nothing.
-* **Crash safety.** Every record is flushed and fsync'ed before :meth:`write_response`
-  returns, so a fetch row committed after it never points at bytes a power cut can
-  lose. Measured on the development disk: 0.16–0.32 ms a record, on top of 0.9–1.1 ms
-  to gzip (warcio's level 9) and write an average 19 KB fixture page. A writer made
-  with ``sync_each=False`` flushes each record and leaves the fsync to
-  :meth:`WarcWriter.sync`, which its caller runs before committing the rows of a
-  whole batch (the crawler's group commit): the same guarantee, one fsync a batch.
-  A killed crawl leaves files whose complete records all read back; warcio yields a
-  record cut short by the kill without an error, but no fetch row points at it,
-  since the row is committed only after the record is durable.
-
-One writer per crawl run: :class:`WarcWriter` is not thread-safe, and it does not
-need to be, since the crawler archives from one process, in order.
+One gzip member per record in a run's files, exact bytes, SHA-256 digests shared with
+``fetch.body_sha256``, revisits for repeated payloads, fsync before the row commits: each
+choice and its reason is in docs/warc.md. One writer per crawl run; not thread-safe.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from archive.ingest import Response, process
 from archive.storage import db
+from archive.storage.attachments import FILE_NAME_MAX_BYTES, file_name
 from archive.storage.models import CrawlRun, Fetch, ReportVersion
-from archive.storage.store import FILE_NAME_MAX_BYTES, file_name
 from tests.faults.conftest import Crawled
 from tests.faults.crawl import crawl
 from tests.faults.portal import NUL_TITLE, SQL_TITLE, start_portal, title_pages

@@ -1,0 +1,57 @@
+"""Row helpers the write side shares: an INSERT that knows ON CONFLICT on both backends, the
+version lock that keeps an absorption from deleting a row being written to, and the ``source``
+row of a registry entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from archive.storage.models import ReportVersion, Source
+from archive.storage.source_info import SourceInfo
+
+
+def dialect_insert(session: Session, model: type[Any]) -> Any:
+    """The backend's own INSERT, which knows ON CONFLICT (both backends spell it alike)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+def lock_version(session: Session, version_id: int, *, exclusive: bool) -> int | None:
+    """Lock a version row (FOR UPDATE, else FOR KEY SHARE) so an absorption cannot delete it
+    under a sighting being written; its report id, or None when it is gone."""
+    lock = {} if exclusive else {"read": True, "key_share": True}
+    return session.scalar(
+        select(ReportVersion.report_id)
+        .where(ReportVersion.id == version_id)
+        .with_for_update(**lock)
+    )
+
+
+def source_id(session: Session, source: SourceInfo) -> int:
+    """The ``source`` row of a registry entry, written when missing or changed."""
+    values = source.row()
+    stored = session.execute(
+        select(Source.__table__).where(Source.slug == source.slug)
+    ).one_or_none()
+    if stored is not None and all(stored._mapping[k] == v for k, v in values.items()):
+        return stored.id
+    if stored is None:
+        inserted = session.scalar(
+            dialect_insert(session, Source)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(Source.id)
+        )
+        if inserted is not None:
+            return inserted
+    return session.execute(
+        update(Source)
+        .where(Source.slug == source.slug)
+        .values(**values)
+        .returning(Source.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
