@@ -35,6 +35,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from crawler.request_meta import PARENT, SOURCE
+
 LEASE = "redis_lease"  # request.meta key: the lease a taken request is held under
 PART_OF_LEASE = "redis_lease_part"  # meta flag: a page's file, done under the page's lease
 
@@ -277,7 +279,7 @@ class SourceDupeFilter(RFPDupeFilter):
     """
 
     def request_seen(self, request: Request) -> bool:
-        key = per_source(self.key, request.meta.get("fazhi_source", ""))
+        key = per_source(self.key, request.meta.get(SOURCE, ""))
         return self.server.sadd(key, self.request_fingerprint(request)) == 0
 
 
@@ -297,7 +299,7 @@ class WorkerScheduler(Scheduler):
         self.files: deque[Request] = deque()
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.meta.get("fazhi_parent"):
+        if not request.meta.get(PARENT):
             return super().enqueue_request(request)
         self.files.append(request)
         return True

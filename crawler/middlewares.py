@@ -34,6 +34,7 @@ from scrapy.utils.asyncio import sleep
 
 from archive.config import Settings
 from crawler.registry import Source
+from crawler.request_meta import SOURCE
 
 logger = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class FailureReasons:
 def _source_of(crawler: Crawler, request: Request) -> Source | None:
     """The registry source that asked for REQUEST; None for Scrapy's own (robots.txt)."""
     sources = getattr(crawler.spider, "sources", {})
-    return sources.get(request.meta.get("fazhi_source", ""))
+    return sources.get(request.meta.get(SOURCE, ""))
 
 
 class RetryAfterMiddleware(RetryMiddleware):

@@ -78,7 +78,10 @@ HTTPCACHE_STORAGE = "crawler.replay.ArchiveStorage"
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"  # a stored answer is always used
 SPIDER_MIDDLEWARES = {"crawler.replay.ReplayedPages": 50}
 
-# Every response reaches the archive pipeline, whatever its status (error pages are fetches too).
+# Every response reaches the archive pipeline, whatever its status (error pages are fetches too):
+# the spider's callbacks get them all. The setting, not the handle_httpstatus_all meta key, which
+# also turns redirects off (RedirectMiddleware reads it); redirects stay with Scrapy.
+HTTPERROR_ALLOW_ALL = True
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Scrapy starts this many tasks for every response to work through what its callback yields.
 # Ours yields one item and requests (queued at once, no waiting), so four are plenty; the

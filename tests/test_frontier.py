@@ -19,6 +19,7 @@ from scrapy.utils.test import get_crawler
 from crawler.frontier import Frontier, FrontierKeys, SourceDupeFilter, scrapy_settings
 from crawler.politeness import HostGate
 from crawler.registry import load
+from crawler.request_meta import SOURCE
 from crawler.spiders.worker import Leases, WorkerSpider
 from tests.services import RedisTarget
 
@@ -48,7 +49,7 @@ def test_seeds_come_out_of_start(redis_target: RedisTarget, keys: FrontierKeys) 
 
     requests = asyncio.run(collect())
     assert {r.url for r in requests} >= set(source.start_urls)
-    assert {r.meta["fazhi_source"] for r in requests} == {source.slug}
+    assert {r.meta[SOURCE] for r in requests} == {source.slug}
     assert spider.frontier.client.llen(keys.seeds) == 0  # taken, by this worker only
 
 
@@ -109,7 +110,7 @@ def test_duplicate_filter_is_per_source_and_reset_by_seeding(
     seen = SourceDupeFilter(client, keys.seen)
 
     def request(source: str) -> scrapy.Request:
-        return scrapy.Request("http://127.0.0.1/list.html", meta={"fazhi_source": source})
+        return scrapy.Request("http://127.0.0.1/list.html", meta={SOURCE: source})
 
     assert not seen.request_seen(request("a"))
     assert seen.request_seen(request("a"))

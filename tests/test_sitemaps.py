@@ -167,14 +167,17 @@ def spider(tmp_path: Path) -> ReportsSpider:
 
 
 def robots_request(spider: ReportsSpider) -> Request:
-    [robots] = [r for r in spider.seed(spider.sources["zz-test"]) if "fazhi_sitemap" in r.meta]
+    [robots] = [
+        r for r in spider.seed(spider.sources["zz-test"]) if r.cb_kwargs["sitemap"] is not None
+    ]
     return robots
 
 
 def answer(spider: ReportsSpider, request: Request, body: bytes, status: int = 200) -> list[Any]:
     """What the spider makes of a response to REQUEST: its PageItem, then its requests."""
     response = responsetypes.from_args(url=request.url, body=body)
-    output = list(spider.parse(response(request.url, body=body, status=status, request=request)))
+    answered = response(request.url, body=body, status=status, request=request)
+    output = list(spider.parse(answered, **request.cb_kwargs))
     page, *requests = output
     assert isinstance(page, PageItem)
     assert (page.kind, page.url, page.body) == ("listing", request.url, body)
@@ -188,16 +191,16 @@ def stats(spider: ReportsSpider) -> dict[str, int]:
 
 def test_robots_txt_is_read_for_its_sitemaps(spider: ReportsSpider) -> None:
     robots = robots_request(spider)
-    assert (robots.url, robots.meta["fazhi_sitemap"]) == (f"{BASE}/robots.txt", 0)
+    assert (robots.url, robots.cb_kwargs["sitemap"]) == (f"{BASE}/robots.txt", 0)
     named = answer(spider, robots, b"User-agent: *\nSitemap: /sitemap_index.xml\n")
-    assert [(r.url, r.meta["fazhi_sitemap"]) for r in named] == [(f"{BASE}/sitemap_index.xml", 1)]
+    assert [(r.url, r.cb_kwargs["sitemap"]) for r in named] == [(f"{BASE}/sitemap_index.xml", 1)]
     assert stats(spider) == {"sitemap/robots/named": 1}
 
 
 def test_without_a_sitemap_line_sitemap_xml_is_tried_once(spider: ReportsSpider) -> None:
     robots = robots_request(spider)
     [guess] = answer(spider, robots, b"<html><body>404</body></html>", status=404)
-    assert (guess.url, guess.meta["fazhi_sitemap"]) == (f"{BASE}/sitemap.xml", 1)
+    assert (guess.url, guess.cb_kwargs["sitemap"]) == (f"{BASE}/sitemap.xml", 1)
     assert answer(spider, guess, b"<html><body>404</body></html>", status=404) == []
     assert stats(spider) == {"sitemap/robots/guessed": 1, "sitemap/missing": 1}
 
@@ -210,7 +213,7 @@ def named_in_robots(spider: ReportsSpider, url: str) -> Request:
 
 def test_an_index_is_followed_newest_first_down_to_the_depth_limit(spider: ReportsSpider) -> None:
     below = answer(spider, named_in_robots(spider, f"{BASE}/sitemap_index.xml"), INDEX_XML)
-    assert [(r.url.removeprefix(BASE), r.meta["fazhi_sitemap"]) for r in below] == [
+    assert [(r.url.removeprefix(BASE), r.cb_kwargs["sitemap"]) for r in below] == [
         ("/sitemap/2023.xml.gz", 2), ("/sitemap/2019.xml", 2), ("/sitemap/pages.xml", 2)
     ]  # fmt: skip
     assert answer(spider, below[0], INDEX_XML) == []  # FAZHI_SITEMAP_DEPTH = 2
@@ -223,14 +226,14 @@ def test_a_urlset_gives_only_what_discovery_follows(spider: ReportsSpider) -> No
     gz = named_in_robots(spider, f"{BASE}/sitemap/2023.xml.gz")
     requests = answer(spider, gz, gzip.compress(PORTAL))
     assert [
-        (r.url.removeprefix(BASE), r.meta["fazhi_kind"], r.meta["fazhi_depth"]) for r in requests
+        (r.url.removeprefix(BASE), r.cb_kwargs["kind"], r.cb_kwargs["depth"]) for r in requests
     ] == [
         ("/xxgk/szf/fzzfjs/", "listing", 1),
         ("/xxgk/szf/fzzfjs/202303/t20230330_11983476.html", "candidate", 0),
         ("/xxgk/szf/fzzfjs/202303/P020230330.pdf", "attachment", 0),
     ]
-    assert all("fazhi_sitemap" not in r.meta for r in requests)  # pages, parsed as pages
-    assert requests[1].meta["fazhi_anchor"] == REPORT
+    assert all(r.cb_kwargs["sitemap"] is None for r in requests)  # pages, parsed as pages
+    assert requests[1].cb_kwargs["anchor"] == REPORT
     assert stats(spider) == {
         "sitemap/robots/named": 1,
         "sitemap/urlset": 1,

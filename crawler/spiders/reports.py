@@ -31,6 +31,7 @@ from crawler import sitemaps
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load, source_from_url
+from crawler.request_meta import PARENT, SOURCE
 from crawler.traps import TrapGuard
 
 logger = logging.getLogger(__name__)
@@ -40,9 +41,7 @@ SCRIPTED_LISTING = re.compile(r"\.json|ajax|fetch\(|XMLHttpRequest|axios|\$\.get
 # Anti-bot challenges common on government portals: answered by running the page's script.
 CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,200}location", re.S)
 CHALLENGE_STATUS = frozenset({412, 202})
-ERROR_STATUSES = list(range(400, 600))
 SEARCH_QUERY = "法治政府建设情况报告"
-OUR_META = frozenset({"handle_httpstatus_list"})  # besides fazhi_*: what a render retry keeps
 LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
 
 
@@ -102,44 +101,59 @@ class ReportsSpider(scrapy.Spider):
 
     # -- responses ---------------------------------------------------------------------------
 
-    def parse(self, response: Response, **_: Any) -> Iterator[Any]:
-        meta = response.meta
-        source = self.sources[meta["fazhi_source"]]
-        if "fazhi_sitemap" in meta:  # robots.txt or a sitemap: read here, never rendered
-            yield self._page_item(response)
-            yield from self._sitemap(response, source, meta["fazhi_sitemap"])
+    def parse(
+        self,
+        response: Response,
+        url: str,
+        kind: str,
+        depth: int,
+        anchor: str | None = None,
+        sitemap: int | None = None,
+        rendered: bool = False,
+    ) -> Iterator[Any]:
+        """A response to a request of ours; the keywords are its ``cb_kwargs``: the link
+        followed (URL as found, before redirects), its kind, its listing depth, its anchor, the
+        sitemap level of robots.txt (0) and sitemaps, and whether the browser rendered it."""
+        source = self.sources[response.meta[SOURCE]]
+        item = self._page_item(response, url, kind, anchor, rendered)
+        if sitemap is not None:  # robots.txt or a sitemap: read here, never rendered
+            yield item
+            yield from self._sitemap(response, source, sitemap)
             return
         links = list(_links(response)) if isinstance(response, TextResponse) else []
-        if self._needs_browser(response, source, links):
-            rendered = {
-                "playwright": True,
-                # script-built lists arrive after `load`: wait until the page stops fetching
-                "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
-                "fazhi_rendered": True,
-            }
-            ours = {k: v for k, v in meta.items() if k.startswith("fazhi_") or k in OUR_META}
-            yield response.request.replace(meta={**ours, **rendered}, dont_filter=True)
+        if not rendered and self._needs_browser(response, source, kind, links):
+            yield response.request.replace(
+                meta={k: v for k, v in response.meta.items() if k in (SOURCE, PARENT)}
+                | {
+                    "playwright": True,
+                    # script-built lists arrive after `load`: wait until the page stops fetching
+                    "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+                },
+                cb_kwargs={**response.request.cb_kwargs, "rendered": True},
+                dont_filter=True,
+            )
             return
-        yield self._page_item(response)
+        yield item
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
-        yield from self._follow(response, source, meta, links)
+        yield from self._follow(response, source, kind, depth, links)
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
         self.crawler.stats.inc_value(f"fazhi/failure/{failure.type.__name__}")
         yield FailureItem(
-            url=request.meta.get("fazhi_url", request.url),  # the link followed, as PageItem
+            url=request.cb_kwargs.get("url", request.url),  # the link followed, as PageItem
             error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
             fetched_at=dt.datetime.now(dt.UTC),
-            source=request.meta.get("fazhi_source", ""),
+            source=request.meta.get(SOURCE, ""),
             status=getattr(getattr(failure.value, "response", None), "status", None),
         )
 
-    def _page_item(self, response: Response) -> PageItem:
-        meta = response.meta
+    def _page_item(
+        self, response: Response, url: str, kind: str, anchor: str | None, rendered: bool
+    ) -> PageItem:
         return PageItem(
-            url=meta.get("fazhi_url", response.url),
+            url=url,
             final_url=response.url,
             status=response.status,
             headers={
@@ -148,18 +162,16 @@ class ReportsSpider(scrapy.Spider):
             },
             body=response.body,
             fetched_at=dt.datetime.now(dt.UTC),
-            source=meta["fazhi_source"],
-            kind=meta["fazhi_kind"],
-            parent_url=meta.get("fazhi_parent"),
-            anchor=meta.get("fazhi_anchor"),
-            rendered=meta.get("fazhi_rendered", False),
+            source=response.meta[SOURCE],
+            kind=kind,
+            parent_url=response.meta.get(PARENT),
+            anchor=anchor,
+            rendered=rendered,
         )
 
     def _follow(
-        self, response: TextResponse, source: Source, meta: dict[str, Any], links: list[Link]
+        self, response: TextResponse, source: Source, kind: str, depth: int, links: list[Link]
     ) -> Iterator[scrapy.Request]:
-        depth = meta["fazhi_depth"]
-        kind = meta["fazhi_kind"]
         stale = kind == LinkKind.PAGINATION and self._nothing_new(source, links)
         if stale:
             self.crawler.stats.inc_value("fazhi/trap/stale-pagination")
@@ -196,9 +208,9 @@ class ReportsSpider(scrapy.Spider):
         seen |= found
         return not new
 
-    def _needs_browser(self, response: Response, source: Source, links: list[Link]) -> bool:
-        if response.meta.get("fazhi_rendered"):
-            return False
+    def _needs_browser(
+        self, response: Response, source: Source, kind: str, links: list[Link]
+    ) -> bool:
         if response.status in CHALLENGE_STATUS or CHALLENGE.search(response.body[:20000]):
             self.crawler.stats.inc_value("fazhi/render/challenge")
             return True
@@ -206,9 +218,7 @@ class ReportsSpider(scrapy.Spider):
             return False  # an error page stays an error page when rendered
         if source.render is Render.BROWSER:
             return isinstance(response, HtmlResponse)
-        if response.meta["fazhi_kind"] not in LISTING_KINDS or not isinstance(
-            response, TextResponse
-        ):
+        if kind not in LISTING_KINDS or not isinstance(response, TextResponse):
             return False
         documents = (LinkKind.CANDIDATE, LinkKind.DISTRACTOR, LinkKind.ATTACHMENT)
         scripted = not any(
@@ -270,7 +280,12 @@ class ReportsSpider(scrapy.Spider):
     # -- requests ----------------------------------------------------------------------------
 
     def _request(
-        self, source: Source, link: Link, depth: int, parent: str | None = None
+        self,
+        source: Source,
+        link: Link,
+        depth: int,
+        parent: str | None = None,
+        sitemap: int | None = None,
     ) -> scrapy.Request | None:
         stats = self.crawler.stats
         if not source.allows(link.url):
@@ -294,15 +309,13 @@ class ReportsSpider(scrapy.Spider):
             callback=self.parse,
             errback=self.failed,
             priority=link.priority,
-            meta={
-                "fazhi_source": source.slug,
-                "fazhi_kind": str(link.kind),
-                "fazhi_depth": depth,
-                "fazhi_parent": parent,
-                "fazhi_anchor": link.anchor,
-                "fazhi_url": link.url,
-                # error pages reach parse() to be archived; redirects stay with Scrapy
-                "handle_httpstatus_list": ERROR_STATUSES,
+            meta={SOURCE: source.slug, PARENT: parent},
+            cb_kwargs={
+                "url": link.url,
+                "kind": str(link.kind),
+                "depth": depth,
+                "anchor": link.anchor,
+                "sitemap": sitemap,
             },
         )
 
@@ -312,9 +325,8 @@ class ReportsSpider(scrapy.Spider):
         """Requests for robots.txt (LEVEL 0) or sitemaps LEVEL deep, answered by _sitemap."""
         for url in urls:
             link = Link(url, "", LinkKind.LISTING, sitemaps.SITEMAP_PRIORITY)
-            request = self._request(source, link, depth=0)
+            request = self._request(source, link, depth=0, sitemap=level)
             if request is not None:
-                request.meta["fazhi_sitemap"] = level
                 yield request
 
     def _spend_page(self, source: Source) -> bool:

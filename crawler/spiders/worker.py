@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 from crawler.discovery import Link, LinkKind
 from crawler.frontier import LEASE, PART_OF_LEASE, Frontier, worker_name
 from crawler.registry import Source
+from crawler.request_meta import PARENT
 from crawler.spiders.reports import ReportsSpider
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ class WorkerSpider(RedisStart, ReportsSpider):
             for result in output:
                 if lease and not isinstance(result, scrapy.Request):
                     self.leases.item_expected(lease)
-                elif lease and result.meta.get("fazhi_parent"):  # see WorkerScheduler
+                elif lease and result.meta.get(PARENT):  # see WorkerScheduler
                     result.meta.update({LEASE: lease, PART_OF_LEASE: True})
                     self.leases.item_expected(lease)
                 yield result
