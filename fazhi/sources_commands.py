@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,18 +16,11 @@ from crawler.registry import (
     load,
     read,
 )
-from fazhi.common import console, fail
+from fazhi.common import RegistryOption, console, fail
 
 sources_app = typer.Typer(
     help="The source registry: the portals the crawler visits.", no_args_is_help=True
 )
-
-DirectoryOption = Annotated[
-    Path,
-    typer.Option(
-        "--dir", file_okay=False, exists=True, help="Registry directory (default: the shipped one)."
-    ),
-]
 
 
 def _province(source: Source) -> str:
@@ -41,16 +33,16 @@ def sources_list(
         str | None, typer.Option(help="Province name or its start: 福建, 福建省.")
     ] = None,
     level: Annotated[Level | None, typer.Option(help="Level of the body.")] = None,
-    directory: DirectoryOption = DEFAULT_DIRECTORY,
+    registry: RegistryOption = None,
 ) -> None:
     """List sources: slug, agency, level, division code, home URL."""
     try:
-        registry = load(directory)
+        sources = load(registry)
     except RegistryError as exc:
         count, first = len(exc.problems), exc.problems[0]
         raise fail(f"{count} problem(s), first {first}; see `fazhi sources check`") from exc
     table = Table("slug", "agency", "level", "division code", "home URL", box=None, pad_edge=False)
-    for source in registry.select(province=province, level=level):
+    for source in sources.select(province=province, level=level):
         table.add_row(
             source.slug,
             source.agency or "",
@@ -62,19 +54,19 @@ def sources_list(
 
 
 @sources_app.command("check")
-def sources_check(directory: DirectoryOption = DEFAULT_DIRECTORY) -> None:
+def sources_check(registry: RegistryOption = None) -> None:
     """Validate every source file; print counts by province and level, and every problem."""
-    registry, problems = read(directory)
-    by_province = Counter(map(_province, registry))
-    by_level = Counter((_province(s), s.level) for s in registry)
+    sources, problems = read(registry)
+    by_province = Counter(map(_province, sources))
+    by_level = Counter((_province(s), s.level) for s in sources)
     table = Table("province", *Level, "total", box=None, pad_edge=False)
     for province, total in by_province.items():
         table.add_row(province, *(str(by_level[province, lvl]) for lvl in Level), str(total))
     console().print(table)
-    unverified = sum(s.unverified for s in registry)
-    typer.echo(f"{len(registry)} valid sources, {unverified} with URLs marked unverified")
+    unverified = sum(s.unverified for s in sources)
+    typer.echo(f"{len(sources)} valid sources, {unverified} with URLs marked unverified")
     for problem in problems:
         typer.echo(str(problem))
     if problems:
-        raise fail(f"{len(problems)} problem(s) in {directory}")
+        raise fail(f"{len(problems)} problem(s) in {registry or DEFAULT_DIRECTORY}")
     typer.echo("no problems")

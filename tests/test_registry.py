@@ -393,7 +393,7 @@ def test_check_passes_on_the_shipped_registry() -> None:
 def test_check_lists_problems_and_exits_1(tmp_path: Path) -> None:
     path = write(tmp_path, replaced("  level: 县", "  level: 区"))
     write(tmp_path, ENTRY.replace("fj-xm-siming", "fj-xm-huli"), "good.yaml")
-    result = run("check", "--dir", str(tmp_path))
+    result = run("check", "--registry", str(tmp_path))
     assert result.exit_code == 1
     assert f"{path}:4: fj-xm-siming: level:" in result.stdout
     assert "1 valid sources" in result.stdout
@@ -402,7 +402,7 @@ def test_check_lists_problems_and_exits_1(tmp_path: Path) -> None:
 
 def test_list_refuses_a_broken_registry_in_one_line(tmp_path: Path) -> None:
     path = write(tmp_path, replaced("  level: 县", "  level: 区"))
-    result = run("list", "--dir", str(tmp_path))
+    result = run("list", "--registry", str(tmp_path))
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert f"{path}:4:" in result.stderr
