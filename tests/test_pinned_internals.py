@@ -179,7 +179,11 @@ HANDLER_SOURCE_USES: list[tuple[Callable[..., Any], str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("where", "code", "used"), HANDLER_SOURCE_USES)
+@pytest.mark.parametrize(
+    ("where", "code", "used"),
+    HANDLER_SOURCE_USES,
+    ids=[w.__qualname__ for w, _, _ in HANDLER_SOURCE_USES],
+)
 def test_scrapy_playwright_still_uses_what_we_set(
     where: Callable[..., Any], code: str, used: str
 ) -> None:
