@@ -22,6 +22,7 @@ from archive.extract.classify import DocType, classify
 from archive.extract.page import Extracted, extract_document, extract_page, is_document
 from archive.storage import store
 from archive.storage.models import Fetch, Sighting
+from archive.storage.source_info import SourceInfo
 from archive.storage.warc import WarcWriter
 
 
@@ -79,7 +80,7 @@ def process(
     *,
     warc: WarcWriter | None = None,
     crawl_run_id: int | None = None,
-    source: store.SourceInfo | None = None,
+    source: SourceInfo | None = None,
     region_hint: str | None = None,
 ) -> Processed:
     """Archive one response; commit is the caller's (one page, one short transaction)."""
@@ -121,7 +122,7 @@ def process_attachment(
     name: str | None = None,
     warc: WarcWriter | None = None,
     crawl_run_id: int | None = None,
-    source: store.SourceInfo | None = None,
+    source: SourceInfo | None = None,
 ) -> Processed:
     """A file linked from a report page: archived with that page's version.
 

@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 import trafilatura
-import trafilatura.settings
 from scrapy_playwright.handler import (
     BrowserContextWrapper,
     Config,
     ScrapyPlaywrightDownloadHandler,
 )
 from scrapy_playwright.provider import PlaywrightBrowserProvider
+from trafilatura.settings import Document
 
-from archive.extract.page import extract_page
+from archive.extract.page import Extracted, extract_page
 
 HANDLER = "crawler/playwright_handler.py"
 PAGE = "archive/extract/page.py"
@@ -252,30 +252,32 @@ REPORT_TEXT = [
 
 
 @pytest.fixture(scope="module")
-def report_body() -> Any:
-    """extract_page on REPORT_PAGE, and the XML body bare_extraction handed it."""
-    bodies = []
+def report() -> tuple[Extracted, Any]:
+    """extract_page on REPORT_PAGE, and what bare_extraction handed it."""
+    documents = []
     bare_extraction = trafilatura.bare_extraction
 
     def recording(*args: Any, **kwargs: Any) -> Any:
-        document = bare_extraction(*args, **kwargs)
-        bodies.append(getattr(document, "body", document))
-        return document
+        documents.append(bare_extraction(*args, **kwargs))
+        return documents[-1]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(trafilatura, "bare_extraction", recording)
         extracted = extract_page(REPORT_PAGE.encode(), "https://www.example.gov.cn/fzzf/t1.html")
-    assert len(bodies) == 1, f"{PAGE} _main_lines no longer calls trafilatura.bare_extraction"
-    return extracted, bodies[0]
+    assert len(documents) == 1, f"{PAGE} _main_lines no longer calls trafilatura.bare_extraction"
+    return extracted, documents[0]
 
 
-def test_bare_extraction_still_returns_a_document_with_an_xml_body(report_body: Any) -> None:
-    _, body = report_body
-    assert "body" in trafilatura.settings.Document.__slots__, (
-        f"trafilatura's Document has no body; {PAGE} _main_lines reads document.body"
+def test_bare_extraction_still_returns_a_document_with_an_xml_body(
+    report: tuple[Extracted, Any],
+) -> None:
+    _, document = report
+    assert isinstance(document, Document), (
+        f"bare_extraction returned {document!r}; {PAGE} _main_lines reads only a "
+        "trafilatura.settings.Document"
     )
-    assert getattr(body, "tag", None) == "body", (
-        f"bare_extraction returned {body!r}, not a Document whose body is an XML <body>; "
+    assert getattr(document.body, "tag", None) == "body", (
+        f"the Document's body is {document.body!r}, not an XML <body>; "
         f"{PAGE} _main_lines reads its children"
     )
 
@@ -291,15 +293,17 @@ def test_bare_extraction_accepts_what_page_passes_it() -> None:
 
 
 @pytest.mark.parametrize("tag", sorted(XML_TAGS))
-def test_the_xml_elements_page_reads_keep_their_names(tag: str, report_body: Any) -> None:
-    _, body = report_body
-    found = {element.tag for element in body.iter()}
+def test_the_xml_elements_page_reads_keep_their_names(
+    tag: str, report: tuple[Extracted, Any]
+) -> None:
+    found = {element.tag for element in report[1].body.iter()}
     assert tag in found, (
         f"trafilatura {trafilatura.__version__}'s XML has no <{tag}> for this page "
         f"(it has {sorted(found)}); {PAGE} {XML_TAGS[tag]}"
     )
 
 
-def test_the_report_page_reads_line_by_line_as_page_means_it(report_body: Any) -> None:
-    extracted, _ = report_body
-    assert extracted.text.split("\n") == REPORT_TEXT
+def test_the_report_page_reads_line_by_line_as_page_means_it(
+    report: tuple[Extracted, Any],
+) -> None:
+    assert report[0].text.split("\n") == REPORT_TEXT
