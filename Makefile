@@ -33,9 +33,10 @@ demo: setup $(STAMPS)/browser ## Serve the local replica portals, crawl them, sh
 test: setup $(STAMPS)/browser $(STAMPS)/compose lint ## Set everything up and run the whole test suite
 	$(BIN)/pytest
 
-lint: setup ## ruff check and format check
+lint: setup ## ruff check, format check and mypy (its files: pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 setup: $(STAMPS)/install ## Create .venv and install the project (pip upgraded first)
 
@@ -59,4 +60,4 @@ $(STAMPS)/compose: $(STAMPS)/install
 	@touch $@
 
 clean: ## Remove the virtualenv and caches (keeps ./data)
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis *.egg-info

@@ -12,9 +12,9 @@ import statistics
 
 import trafilatura
 
-from archive.extract.evaluation import char_f1
 from archive.extract.page import extract_page
 from archive.extract.zh_script import normalize, to_simplified
+from tests.evaluation import char_f1
 from tests.pages import load_pages
 
 

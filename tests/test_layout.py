@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,27 @@ def test_product_card_layout_exists() -> None:
     for name in ("scrapy.cfg", "crawler", "archive", "scheduler.py", "tests", "alembic"):
         assert (ROOT / name).exists(), name
     assert (ROOT / "docker-compose.yml").is_file()
+
+
+def _distribution(requirement: str) -> str:
+    """The normalised distribution name a requirement (``rapidfuzz<4,>=3; extra == …``) names."""
+    name = re.split(r"[^A-Za-z0-9._-]", requirement, maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_installed_code_needs_no_extra() -> None:
+    """The Docker image installs no extra: what only an extra brings (rapidfuzz) is for tests."""
+    requirements = metadata.requires("fazhi-archive") or []
+    plain = {_distribution(r) for r in requirements if "extra ==" not in r}
+    extra_only = {_distribution(r) for r in requirements} - plain - {"fazhi-archive"}
+    providers = metadata.packages_distributions()
+    offenders = {
+        name: sorted(
+            root
+            for root in {target.split(".")[0] for target in imported(path)}
+            if {_distribution(d) for d in providers.get(root, [])} & extra_only
+        )
+        for name, path in our_modules().items()
+    }
+    assert extra_only, "pyproject.toml's extras were not found: is the project installed?"
+    assert {k: v for k, v in offenders.items() if v} == {}

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from archive.extract.evaluation import char_f1
 from archive.extract.page import extract_document, extract_page
+from tests.evaluation import char_f1
 from tests.pages import Document, Page, load_documents, load_pages
 
 MIN_F1 = 0.99

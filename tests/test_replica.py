@@ -27,9 +27,9 @@ import lxml.html
 import pytest
 
 from archive.extract.classify import DocType, classify
-from archive.extract.evaluation import char_f1
 from archive.extract.page import extract_document, extract_page
 from archive.extract.region import region_of
+from tests.evaluation import char_f1
 from tests.replica import config
 from tests.replica.listing import SITEMAP_NS
 from tests.replica.server import HOST, Replica, start_replica

@@ -131,7 +131,8 @@ def find_signature(lines: Sequence[str]) -> Signature | None:
 
 def _signature_ending_at(lines: Sequence[str], end: int, signed: date) -> Signature:
     """Climb from the date line over blank lines and up to a few body lines above it."""
-    start, bodies = end - 1, []
+    start = end - 1
+    bodies: list[str] = []
     for index in range(end - 2, -1, -1):
         name = _compact(lines[index])
         if not name:

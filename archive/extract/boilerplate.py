@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 RULES_FILE = Path(__file__).with_name("data") / "boilerplate.toml"
 
@@ -65,7 +66,7 @@ class Rules:
         return next((rule for rule in self.lines if rule.matches(line)), None)
 
 
-def _label_set(table: dict) -> LabelSet:
+def _label_set(table: dict[str, Any]) -> LabelSet:
     labels = frozenset(table["labels"])
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
     pair = re.compile(rf"(?<![\u4e00-\u9fff])({alternatives})\s*{_COLON}")

@@ -19,6 +19,7 @@ from typing import Any
 
 import trafilatura
 from lxml import html
+from trafilatura.settings import Document
 from w3lib.html import remove_tags, remove_tags_with_content
 
 from archive.errors import ExtractionError
@@ -199,8 +200,8 @@ def _main_lines(tree: html.HtmlElement) -> list[str]:
         with_metadata=False,
         deduplicate=False,
     )
-    if document is None or document.body is None:
-        return []
+    if not isinstance(document, Document) or document.body is None:
+        return []  # None: nothing found (a dict only comes back when asked for, as_dict=True)
     return list(_body_lines(document.body))
 
 

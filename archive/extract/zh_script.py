@@ -44,7 +44,7 @@ def traditional_share(text: str) -> float:
     compared as a whole so the measure never raises.
     """
     sample = text[: _SAMPLE * 4]
-    converted = _t2s().convert(sample)
+    converted: str = _t2s().convert(sample)
     if len(converted) != len(sample):
         return 1.0 if converted != sample else 0.0
     han = [m.start() for m in _HAN.finditer(sample)][:_SAMPLE]
@@ -66,12 +66,13 @@ def to_simplified(text: str) -> str:
     """
     if detect_script(text) == "zh-Hans":
         return text
-    return _t2s().convert(text)
+    return t2s(text)
 
 
 def t2s(text: str) -> str:
     """Unconditional t2s conversion, for scoring text against Simplified statistics."""
-    return _t2s().convert(text)
+    converted: str = _t2s().convert(text)
+    return converted
 
 
 def normalize(text: str) -> str:

@@ -152,7 +152,7 @@ def years_found(session: Session, slug: str) -> dict[int, dt.datetime]:
         .where(Source.slug == slug, Report.report_year.is_not(None))
         .group_by(Report.report_year)
     )
-    return {year: _aware(first) for year, first in rows}
+    return {year: _aware(first) for year, first in rows if year is not None}
 
 
 def check_expectation(

@@ -169,7 +169,11 @@ def replayable(
         )
         .order_by(Fetch.id)
     )
-    return [Replayable(*row) for row in rows]
+    return [
+        Replayable(fetch_id, url, final_url, status, warc_file, warc_offset, body_sha256)
+        for fetch_id, url, final_url, status, warc_file, warc_offset, body_sha256 in rows
+        if status is not None and warc_file is not None and warc_offset is not None
+    ]
 
 
 def read_body(session: Session, root: Path, entry: Replayable) -> Served:
@@ -186,6 +190,8 @@ def read_body(session: Session, root: Path, entry: Replayable) -> Served:
         .order_by(Fetch.id)
     )
     for file, offset in originals:
+        if file is None or offset is None:
+            continue
         original = read_capture(root / file, offset)
         if original.body is not None:
             return Served(served.status, served.headers, original.body)

@@ -122,12 +122,11 @@ class Policy:
 
     def with_window(self, window: str | None, late_until: str | None) -> Policy:
         """This policy with a source's own window (``MM-DD/MM-DD``) or late_until."""
-        changes: dict[str, MonthDay] = {}
+        opens, closes = self.window_opens, self.window_closes
         if window is not None:
-            changes["window_opens"], changes["window_closes"] = parse_window(window)
-        if late_until is not None:
-            changes["late_until"] = MonthDay.parse(late_until)
-        return dataclasses.replace(self, **changes)
+            opens, closes = parse_window(window)
+        late = self.late_until if late_until is None else MonthDay.parse(late_until)
+        return dataclasses.replace(self, window_opens=opens, window_closes=closes, late_until=late)
 
     def phase(self, day: dt.date) -> Phase:
         """How often sources are crawled on DAY (a date in the policy's zone)."""

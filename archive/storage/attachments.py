@@ -56,7 +56,7 @@ def add_attachment(
         "text": text,
         "text_unavailable": text_unavailable,
     }
-    inserted = session.scalar(
+    inserted: int | None = session.scalar(
         dialect_insert(session, Attachment)
         .values(version_id=version_id, url=url, **content)
         .on_conflict_do_nothing()

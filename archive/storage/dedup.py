@@ -109,7 +109,10 @@ def shingle_hashes(text: str) -> np.ndarray:
 @functools.cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
     """The seed's permutations, drawn once: drawing them costs half a millisecond a MinHash."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    permutations: tuple[np.ndarray, np.ndarray] = MinHash(
+        num_perm=NUM_PERM, seed=SEED, scheme=SCHEME
+    ).permutations
+    return permutations
 
 
 def signature(text: str) -> LeanMinHash | None:
@@ -178,7 +181,7 @@ def drop_bands(session: Session, version_id: int) -> None:
 
 
 @functools.cache
-def sharing_bands() -> Select[tuple[int, int]]:
+def sharing_bands() -> Select[int, int]:
     """(version_id, bands shared) of the versions sharing a band with a signature whose
     :func:`band_parameters` are bound, most shared first.
 
@@ -212,7 +215,7 @@ def band_parameters(sig: LeanMinHash) -> dict[str, int]:
 
 
 @functools.cache
-def _candidates() -> Select[tuple[int, int, bytes | None]]:
+def _candidates() -> Select[int, int, bytes | None]:
     shared = sharing_bands().subquery()
     return select(ReportVersion.id, ReportVersion.report_id, ReportVersion.signature).join(
         shared, shared.c.version_id == ReportVersion.id

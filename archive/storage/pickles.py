@@ -26,7 +26,6 @@ MOVED_MODULES: dict[str, str] = {
     "archive.documents": "archive.extract.documents",
     "archive.dom": "archive.extract.dom",
     "archive.durable": "archive.storage.durable",
-    "archive.evaluation": "archive.extract.evaluation",
     "archive.export": "archive.storage.export",
     "archive.extract": "archive.extract.page",
     "archive.gbk_realign": "archive.extract.gbk_realign",

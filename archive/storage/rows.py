@@ -23,12 +23,10 @@ def dialect_insert(session: Session, model: type[Any]) -> Any:
 def lock_version(session: Session, version_id: int, *, exclusive: bool) -> int | None:
     """Lock a version row (FOR UPDATE, else FOR KEY SHARE) so an absorption cannot delete it
     under a sighting being written; its report id, or None when it is gone."""
-    lock = {} if exclusive else {"read": True, "key_share": True}
-    return session.scalar(
-        select(ReportVersion.report_id)
-        .where(ReportVersion.id == version_id)
-        .with_for_update(**lock)
-    )
+    query = select(ReportVersion.report_id).where(ReportVersion.id == version_id)
+    if exclusive:
+        return session.scalar(query.with_for_update())
+    return session.scalar(query.with_for_update(read=True, key_share=True))
 
 
 def source_id(session: Session, source: SourceInfo) -> int:
@@ -38,9 +36,10 @@ def source_id(session: Session, source: SourceInfo) -> int:
         select(Source.__table__).where(Source.slug == source.slug)
     ).one_or_none()
     if stored is not None and all(stored._mapping[k] == v for k, v in values.items()):
-        return stored.id
+        stored_id: int = stored.id  # a Table's row: its columns are untyped
+        return stored_id
     if stored is None:
-        inserted = session.scalar(
+        inserted: int | None = session.scalar(
             dialect_insert(session, Source)
             .values(**values)
             .on_conflict_do_nothing()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Column, Table, UniqueConstraint
 
@@ -36,7 +37,7 @@ def _render(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _column_row(column: Column) -> str:
+def _column_row(column: Column[Any]) -> str:
     kind = "TIMESTAMP (UTC)" if isinstance(column.type, UTCDateTime) else str(column.type.compile())
     if column.foreign_keys:
         kind += " → " + ", ".join(fk.target_fullname for fk in column.foreign_keys)

@@ -299,7 +299,7 @@ class _WarcFile:
         self._file.close()
 
 
-class _VerbatimHead(StatusAndHeaders):
+class _VerbatimHead(StatusAndHeaders):  # type: ignore[misc]  # warcio has no types: Any to mypy
     """An HTTP message head that warcio writes as given.
 
     warcio serialises parsed headers itself and %-encodes non-ASCII values; this
@@ -347,7 +347,8 @@ def warc_date(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment!r}: pass an aware UTC datetime")
     naive = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return datetime_to_iso_date(naive, use_micros=True)
+    iso: str = datetime_to_iso_date(naive, use_micros=True)
+    return iso
 
 
 def _refers(original: Reference) -> list[tuple[str, str]]:
