@@ -1,19 +1,9 @@
 """What makes two pages the same report, the same text, or nearly the same text.
 
-Three keys, from strict to loose:
-
-* **content key** — SHA-256 of the normalised text (``Extracted.text``: Simplified, NFKC), so
-  the same text in either script or on any site is one version. A thin body (under
-  ``THIN_BODY`` characters: an attachment-only page saying 详见附件) is hashed together with
-  the report's identity, or every attachment-only report in the country would be one version.
-* **identity key** — the normalised issuing body plus the year reported on. Without a body
-  (or a year) the key falls back to the title's core, and without a title to the page's URL,
-  so an unknown body never merges two reports by accident.
-* **MinHash signature** — 128 permutations over character 5-gram shingles (datasketch), for
-  the copies portals and content farms make with a changed header or a dropped paragraph.
-  Signatures are cut into :data:`BANDS` bands of :data:`ROWS` values stored in the
-  ``version_band`` table; a lookup probes the (band, hash) index and compares only the
-  versions sharing a band, so its cost does not grow with the archive.
+Three keys, from strict to loose: the content key (SHA-256 of the normalised text), the
+identity key (issuing body + year, with fallbacks) and a MinHash signature indexed in bands, so
+a near-duplicate lookup does not grow with the archive. How :mod:`archive.storage.store` uses
+them, and every rule that follows: docs/dedup.md.
 """
 
 from __future__ import annotations
