@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.ingest [--postgres URL] [--no-sqlite] [--versions 100000]
                                      [--window 1000]
 
-Every version goes through ``archive.storage.store.ingest`` in its own transaction, as the crawler
-writes, into a fresh SQLite file and, with ``--postgres`` (a server URL whose user may create
-databases), a fresh PostgreSQL database created for the run and dropped after it.
+Every version goes through ``archive.storage.store.ingest`` in its own transaction (the crawler
+commits a batch at once: this is its slowest case), into a fresh SQLite file and, with
+``--postgres`` (a server URL whose user may create databases), a fresh PostgreSQL database
+created for the run and dropped after it.
 
 The pages are synthetic but built from real text: paragraphs recombined from the fixture
 reports' sentences (so they share the vocabulary and stock phrases real reports share),
