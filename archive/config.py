@@ -17,7 +17,7 @@ from archive.runs.schedule_policy import Night, Policy
 PREFIX = "FAZHI_"
 PROJECT_URL = "https://github.com/fazhi-archive/fazhi-archive"
 
-#: name → (default, description); the README's configuration table mirrors this.
+#: name → (default, description); docs/configuration.md's table mirrors this.
 DOCUMENTED: dict[str, tuple[str, str]] = {
     "FAZHI_DATABASE_URL": (
         "sqlite:///<FAZHI_DATA_DIR>/archive.sqlite3",
@@ -153,6 +153,6 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-# Settings only the test-suite reads; documented in the README too.
+# Settings only the test-suite reads; documented in docs/configuration.md too.
 _EXTRA = ("FAZHI_TEST_POSTGRES_URL", "FAZHI_TEST_REDIS_URL")
 _KNOWN = frozenset(DOCUMENTED) | frozenset(_EXTRA)

@@ -83,7 +83,7 @@ def process(
     source: SourceInfo | None = None,
     region_hint: str | None = None,
 ) -> Processed:
-    """Archive one response; commit is the caller's (one page, one short transaction)."""
+    """Archive one response; commit is the caller's (the crawler commits a batch at once)."""
     fetch_id = _record(session, response, warc, crawl_run_id)
     if response.http_error:
         return Processed(fetch_id, error=response.http_error)

@@ -1,19 +1,8 @@
 """The frontier several workers share: scrapy-redis, plus what a fleet of workers needs.
 
-scrapy-redis gives the shared request queue and duplicate filter. On top of it,
-each a few Redis commands or a narrow subclass:
-
-- every key under one prefix (``FAZHI_REDIS_PREFIX``), named in one place
-  (:class:`FrontierKeys`);
-- seeds: ``fazhi crawl`` with ``FAZHI_REDIS_URL`` set pushes source slugs; a worker
-  turns each into that source's start requests;
-- a source's run state is shared, not per worker: its duplicate filter, its page
-  budget and the links its pagers have shown. Seeding a source starts a new run:
-  the three are reset (so next spring's crawl fetches the pages again);
-- leases: a request taken off the queue is kept in its worker's in-flight hash
-  until its page is archived. A worker that dies (its heartbeat key expires) has
-  its leases put back on the queue by the others. scrapy-redis alone loses every
-  request a killed worker had taken.
+On top of scrapy-redis's queue and duplicate filter: every key under one prefix
+(:class:`FrontierKeys`), seeds, per-source run state shared by all workers, and leases, so a
+killed worker's requests go back on the queue. docs/scale.md ("How the work is shared").
 """
 
 from __future__ import annotations

@@ -1,18 +1,9 @@
-"""The Scrapy side of archiving: items go through `archive.ingest`, one transaction each.
+"""The Scrapy side of archiving: the run's row, and every item handed to the archive process.
 
-The pipeline owns the run's `crawl_run` row (opened with the spider, closed with
-its finish reason and stats) and its WARC writer. Deciding what is a report,
-a version or a repost is `archive`'s job; this module only adapts Scrapy to it.
-
-Archiving (extraction, database, WARC) runs in a process of its own
-(`crawler.archiving.process`), not in the reactor's interpreter: the downloads go on
-while a page is being stored, and one writer keeps every write in order (the WARC
-file and SQLite want one writer anyway). Pages that queue up while one batch is
-written are stored together (`crawler.archiving.batching`): one WARC fsync and one commit
-per batch, never half a batch. While the database is down, pages go to the disk
-spool and are stored when it is back (`crawler.archiving.archiver`); the run waits up to
-``FAZHI_SPOOL_PATIENCE`` seconds for it at the end, and is `failed` if the spool
-could not be emptied (the next crawl stores what is left).
+The pipeline opens and closes the ``crawl_run`` row (status, stats, verdict) and passes each item
+through the writer thread (:mod:`crawler.archiving.batching`) to the archive process, which
+stores whole batches. Deciding what is a report or a version is ``archive``'s job.
+docs/architecture.md ("A page's path").
 """
 
 from __future__ import annotations

@@ -1,17 +1,9 @@
-"""scrapy-playwright with the browser fazhi resolved, not only Playwright's own download.
+"""scrapy-playwright with the browser fazhi resolved, held to the crawl's sites, reusing tabs.
 
-scrapy-playwright launches whatever Playwright downloaded; where `playwright install`
-cannot download (closed networks, Debian machines with the system Chromium) it
-would fail at the first rendered page. The executable is resolved when the handler
-starts (`crawler.browser.resolve`): FAZHI_BROWSER, Playwright's, else the system's.
-With no browser at all the crawl still runs: static pages are fetched as usual and
-only pages that need rendering fail, each with the reason on its fetch row.
-
-Chromium fetches a rendered page's scripts, styles and data itself, past Scrapy's
-scope and private-address guards; `FazhiPlaywrightHandler.out_of_scope` holds it to
-the crawl's sites (every request a rendered page makes must be one some source of
-the run allows, port included) and skips images, media and fonts, which a listing's
-links never need.
+Launches the Chromium ``crawler.browser.resolve`` found (not only Playwright's download), aborts
+every browser request no source of the run allows, and recycles tabs and contexts.
+docs/architecture.md ("The spider", Rendering); the scrapy-playwright internals it relies on:
+docs/compatibility.md.
 """
 
 from __future__ import annotations
@@ -74,7 +66,8 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             self.abort_request = self.out_of_scope
 
     def out_of_scope(self, request: PlaywrightRequest) -> bool:
-        """Whether Chromium must not make this request (see the module doc)."""
+        """Whether Chromium must not make this request: an image, media or font (a listing's
+        links never need them), or a URL no source of the run allows, port included."""
         if request.resource_type in SKIPPED_RESOURCES:
             return True
         sources = self._crawler.spider.sources.values()

@@ -1,23 +1,9 @@
 """Crash recovery, Scrapy side: who owns a run, and resuming from the archive.
 
-`RunOwner` holds the run's lock for the life of the process (`archive.runs.resume.Owner`), so
-a run left ``running`` by a killed crawl is recognised as dead and marked ``failed``.
-
-`fazhi crawl --resume` turns on Scrapy's own HTTP cache (``HTTPCACHE_ENABLED``) with
-`ArchiveStorage` as its storage: the resumed crawl walks the sources again from their
-seeds, and every page the failed runs already fetched is answered from their WARC
-records (`archive.runs.resume` says which), so the portal is not asked twice; what they had
-not reached is fetched. `ReplayedPages` keeps those answers out of the archive: they
-are archived already, each as a ``fetch`` row and a WARC record of the run that really
-fetched it, and a fetch row is an exchange with the server, not a reading of our own
-files.
-
-Why not Scrapy's JOBDIR: its request queue and the spider's state are written when the
-crawl closes (``active.json``, queuelib's ``info.json``, ``spider.state``), so a killed
-crawl leaves no usable resume point, and the spider's own memory (pages requested, the
-page budget, traps, attachment-only pages waiting for their file) is not in it. Why not
-conditional requests (If-Modified-Since, If-None-Match): every page would still be
-asked for, and most government portals send neither Last-Modified nor ETag.
+`RunOwner` holds the run's lock for the life of the process (`archive.runs.resume.Owner`);
+`fazhi crawl --resume` answers pages the failed runs already fetched from their WARC records
+through Scrapy's HTTP cache (`ArchiveStorage`), and `ReplayedPages` keeps those answers out of
+the archive. Why, and why not JOBDIR: docs/reliability.md ("Crash and --resume").
 """
 
 from __future__ import annotations

@@ -1,17 +1,8 @@
 """Sitemaps: the pages a portal lists itself, read for what focused discovery wants of them.
 
-A portal's robots.txt names its sitemaps (``Sitemap:`` lines); a sitemap index names more
-sitemaps, a urlset names pages. The parsing is Scrapy's (``scrapy.utils.sitemap``, ``gunzip``
-for ``.xml.gz``); this module only decides what a sitemap is worth.
-
-A portal's urlset lists every page it has — tens of thousands of news articles on a city
-portal — and almost none of its entries carries a title. Fetching them all would spend the
-page budget on news, so an entry is judged by the rules a link on a page is judged by
-(:func:`crawler.discovery.classify_link`, the entry's ``news:title`` or ``image:title`` as its
-anchor): a column whose URL carries a listing signal (``/xxgk/``, ``fzzfjs``), a title naming
-an annual report (a candidate, or its file) are followed; a distractor is counted; anything
-else is dropped. What a sitemap adds is the column no menu links any more: portals redesign,
-and the old 信息公开 columns stay online, listed in the sitemap only.
+The parsing is Scrapy's; this module decides what an entry is worth, by the rules a link on a
+page is judged by, so a sitemap of tens of thousands of news articles does not spend the page
+budget. docs/architecture.md ("The spider", Sitemaps).
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def put(
     source: SourceInfo | None = None,
     fetch_id: int | None = None,
 ) -> IngestResult:
-    """Ingest one page in its own transaction, as the crawler does."""
+    """Ingest one page in its own transaction (the crawler commits a batch at once)."""
     result = ingest(session, record, url=url, seen_at=at(day), fetch_id=fetch_id, source=source)
     session.commit()
     return result

@@ -1,4 +1,4 @@
-"""Boilerplate rules, loaded from ``archive/data/boilerplate.toml``.
+"""Boilerplate rules, loaded from ``archive/extract/data/boilerplate.toml``.
 
 The rules are data, each with the example it came from, so a reviewer can see
 why a pattern exists and a test can prove it still matches its example. Line

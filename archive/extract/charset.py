@@ -1,18 +1,8 @@
 """Decode a fetched page's bytes to text, and say how the charset was chosen.
 
-Order of trust: a byte-order mark (it is in the bytes themselves, and the HTML
-standard ranks it above the HTTP header), the HTTP Content-Type charset, the
-``<meta>`` / XML declaration, then detection. A declaration does not win
-blindly: Chinese portals often keep ``charset=gb2312`` after moving to UTF-8,
-or serve GBK with Tomcat's default ISO-8859-1. A declared charset is rejected
-(with a ``declared-charset-mismatch:<source>=<codec>`` warning) when it leaves
-many undecodable bytes, or when another Chinese encoding reads the same bytes
-without a single error and clearly better, because GB18030 and the single-byte
-codecs decode almost any bytes without complaint.
-
-Header and ``<meta>`` parsing is w3lib's (the WHATWG prescan Scrapy uses);
-labels are resolved by the WHATWG Encoding Standard via webencodings, so
-``x-gbk`` or ``csbig5`` work, and legacy codecs decode as their supersets.
+A declared charset is trusted only when it reads the bytes as well as any rival: Chinese portals
+often declare gb2312 and serve UTF-8, or serve GBK as ISO-8859-1. The order of trust and the
+rules: docs/extraction.md ("Decoding").
 """
 
 import codecs

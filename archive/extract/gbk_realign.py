@@ -1,23 +1,9 @@
 """Re-align GBK text that was decoded one byte out of step.
 
-When a GBK byte stream loses a byte (often a lead byte replaced by '?'), the
-decoder pairs every following trail byte with the next lead byte and produces
-a run of real but meaningless characters, until a byte that can only stand
-alone puts it back in step. Seed 003 has::
-
-    法治夜?！薄靶戮蜆I(yè)形態   for   法治夜校”“新就業(yè)形態
-
-校 = D0 A3 lost its D0 to '?'; A3A1 B1A1 B0D0 C2BE CD98 were then read as
-！薄靶戮蜆, and 業's trail byte 49 came out alone as 'I'. Re-encoding the run to
-GBK and decoding it one byte later gives back ”“新就業; the lost character
-becomes a single U+FFFD, never a guess.
-
-Whether a shift is a repair is decided by the plausibility score, so normal
-text with rare characters, names or Latin letters next to Han characters is
-left alone unless the shifted reading is clearly better Chinese. Where no mark
-shows where the byte went missing, the start of the shift is inferred; when two
-neighbouring starts read about equally well, both characters in doubt become
-U+FFFD.
+A GBK stream that lost a byte decodes into a run of real but meaningless characters until it
+falls back in step; decoding the run again one byte later gives the text back, with the lost
+character as one U+FFFD, never a guess. A worked example (seed 003), and how a shift is judged
+a repair (:mod:`archive.extract.plausibility`): docs/extraction.md ("Repairs").
 """
 
 import re

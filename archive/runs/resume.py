@@ -1,22 +1,10 @@
 """Crash recovery: runs whose process died, and what a resumed crawl may take from them.
 
-A crawl killed with SIGKILL (or by the OOM killer, or a power cut) never closes its
-``crawl_run`` row: it stays ``running``. Its process held a lock file for as long as it
-lived (:class:`Owner`, named in the row's stats when the row was opened); the kernel
-drops that lock when the process dies, however it dies. So a ``running`` run whose
-lock can be taken is dead (:func:`close_dead` marks it ``failed``), and one whose lock
-is held is not touched. A pid alone would not do: pids are reused.
-
-What the dead run archived is whole (each batch is one transaction after a WARC
-fsync). A resumed crawl (``fazhi crawl --resume``) walks the source again from its
-seeds and answers every page the failed runs already fetched from those runs' WARC
-records instead of the network (:func:`replayable`, :func:`read_body`), except:
-
-* answers worth asking again: no response (a timeout, a refused connection) or a
-  status the crawler retries (5xx, 408, 429: ``RETRY_HTTP_CODES``);
-* report pages whose archiving was still waiting for something when the process died
-  (an attachment-only page waits for its file, in memory): no sighting of the page
-  dates from that fetch or later. Fetched again, the page waits for its file again.
+A killed crawl leaves its ``crawl_run`` ``running``; its process held a lock file (:class:`Owner`)
+that the kernel drops however it dies, so a run whose lock can be taken is dead
+(:func:`close_dead`). ``fazhi crawl --resume`` answers from the dead runs' WARC records what they
+already fetched (:func:`replayable`, :func:`read_body`). Why, and what is asked again:
+docs/reliability.md ("Crash and --resume").
 """
 
 from __future__ import annotations

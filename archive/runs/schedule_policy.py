@@ -1,16 +1,8 @@
 """When each source is crawled: the spring publication window and the quieter rest of the year.
 
-Reports must be public before 1 April (法治政府建设与责任落实督察工作规定, art. 24); departments
-report internally by 1 March, most portals publish in January–March and some are late. So inside
-the window (default 1 January – 30 April) every source is crawled each night, from its close to
-the end of June weekly (late publishers), and monthly for the rest of the year (corrections,
-takedowns). In the window of year Y the target is the report on Y − 1.
-
-Everything here is pure computation on aware datetimes in the policy's time zone (Asia/Shanghai
-by default), never the machine's, so the scheduler and its tests agree on every trigger time.
-Each source gets its own fixed slot — minute of the night, weekday, day of the month — from a
-stable hash of its slug: the portals are not all hit at the same minute, and ``fazhi schedule
-list`` can say exactly when each runs (APScheduler's random jitter could do neither).
+Pure computation on aware datetimes in the policy's time zone, never the machine's: nightly in
+the window, weekly until ``late_until``, monthly otherwise, each source in its own slot from a
+hash of its slug. docs/scheduling.md.
 """
 
 from __future__ import annotations
@@ -97,7 +89,7 @@ class Night:
 
 @dataclass(frozen=True)
 class Policy:
-    """When sources are crawled; the defaults are the product's (README, "Scheduling")."""
+    """When sources are crawled; the defaults are the product's (docs/scheduling.md)."""
 
     timezone: str = "Asia/Shanghai"
     window_opens: MonthDay = MonthDay(1, 1)

@@ -1,7 +1,9 @@
 """What makes two pages the same report, the same text, or nearly the same text.
 
-Three keys, content, identity and a MinHash signature cut into bands; what each is for and how
-:mod:`archive.storage.versions` uses them: docs/dedup.md.
+Three keys, from strict to loose: the content key (SHA-256 of the normalised text), the
+identity key (issuing body + year, with fallbacks) and a MinHash signature indexed in bands, so
+a near-duplicate lookup does not grow with the archive. How :mod:`archive.storage.versions` uses
+them, and every rule that follows: docs/dedup.md.
 """
 
 from __future__ import annotations

@@ -1,18 +1,9 @@
 """A disk spool for what could not reach the database: kept in order, survives restarts.
 
-When the database is down the crawl goes on: each record it could not store is
-written here (``FAZHI_DATA_DIR/spool/``), one file per record, and stored later,
-oldest first, by the same process once the database answers, or by the next
-crawl. A record is only removed after its transaction committed; storing it again
-after a crash between the two must be harmless, which is the caller's side of the
-contract (the crawler skips a fetch already in the database).
-
-Records are pickled: the spool is private to this installation and read back by
-its own code, never by anyone else; classes that moved since a file was written are
-followed (``archive.storage.pickles``), and a file that still does not load is
-quarantined with its reason instead of being dropped.
-A record that makes the database fail for a reason other than an outage goes to
-``failed/`` beside its reason, for an operator to look at.
+While the database is down each record is written here (``FAZHI_DATA_DIR/spool/``), one pickled
+file per record, and stored later, oldest first; a record the database refuses for another
+reason goes to ``failed/`` with its reason. The contract with the caller and why pickles:
+docs/reliability.md ("The spool").
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ status, headers and body back from there.
 
 One gzip member per record in a run's files, exact bytes, SHA-256 digests shared with
 ``fetch.body_sha256``, revisits for repeated payloads, fsync before the row commits: each
-choice and its reason is in docs/warc.md. One writer per crawl run; not thread-safe.
+choice and its reason: docs/architecture.md ("Raw captures (WARC)"). One writer per crawl
+run, in the archive process; not thread-safe.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class WarcWriter:
     :attr:`Capture.file` is relative to, by default the parent of ``directory``,
     which is the data dir for ``Settings.warc_dir``. ``lookup`` supplies payloads
     archived by earlier runs (the crawler answers it from ``fetch.body_sha256``).
-    Not thread-safe: one writer per crawl process.
+    Not thread-safe: one writer per crawl run, in its archive process.
     """
 
     def __init__(

@@ -1,21 +1,9 @@
 """The archive process's side of archiving: batches into the database, or into the spool.
 
-`crawler.pipelines` hands every response and failure, as a `Job`, through
-`crawler.archiving.process` to an `Archiver` in its own process; a batch of
-jobs is one transaction (WARC records fsynced before it commits). When the
-database is unreachable the crawl does not stop and nothing is lost: the batch
-goes to the disk spool (`archive.storage.spool`), later batches follow it there until a
-retry, with exponential backoff, finds the database again; then the spool is
-stored oldest first, before anything newer, so pages still meet their
-attachments in order. A crash between a spooled job's commit and the removal of
-its file stores it twice at most in intent, never in fact: a job whose fetch
-(same URL, same fetch time) is already in the database is skipped.
-
-A batch that fails for any other reason (a bug, a constraint) is retried one job
-per transaction, so one bad record costs only itself; that record goes to the
-spool's ``failed/`` with its reason for an operator, and the crawl goes on. A
-spooled job the database refuses that way is set aside the same, so it cannot
-block the spool behind it.
+One batch is one transaction, committed after its WARC records are fsynced; during an outage
+batches go to the spool and are stored oldest first when the database is back; a batch that
+fails otherwise is retried one job per transaction. docs/architecture.md ("The archive
+process"); the faults and their tests: docs/reliability.md.
 """
 
 from __future__ import annotations

@@ -1,22 +1,9 @@
 """The archive in a process of its own: extraction, WARC and database beside the crawl.
 
-In one interpreter the reactor and the archive take turns on the GIL: with archiving in
-a thread a crawl of the replica took 48 s, and 34 s with no archiving at all
-(``bench.crawl_speed``). Here the crawl process only pickles each batch down a pipe, and
-a child (``python -m crawler.archiving.process``) runs :class:`crawler.archiving.archiver.Archiver`
-with its own database engine, WARC writer and spool, on the other core.
-
-The child is a plain subprocess, not ``multiprocessing``: it has nothing to inherit from a
-process running Twisted and a browser, and its life is tied to its pipe. It leaves when
-the crawl closes that pipe, or dies (its stdin ends), so it never outlives its crawl. It
-has a process group of its own, so a Ctrl-C meant for the crawl does not reach it: the
-crawl answers Ctrl-C by closing properly, telling it to finish. Its log lines go to the
-crawl's stderr.
-
-If the child dies (the OOM killer, a crash in a C library), the batch it held is spooled
-by the crawl process and a new child takes over, storing the spool first: nothing is
-lost, only attachment-only pages waiting for their file are archived without it. After
-``MAX_STARTS`` children a run stops starting more and spools the rest, for the next crawl.
+In the crawl's interpreter archiving held the reactor back (48 s against 34 s without it); here
+the crawl only pickles each batch down a pipe to a child running
+:class:`crawler.archiving.archiver.Archiver`. How the child lives, dies and is replaced:
+docs/architecture.md ("The archive process").
 """
 
 from __future__ import annotations
