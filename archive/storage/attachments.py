@@ -9,12 +9,11 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from pathvalidate import sanitize_filename
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
 from archive.storage.models import Attachment
-from archive.storage.rows import dialect_insert, lock_version
+from archive.storage.rows import lock_version, upsert
 
 # Bytes of UTF-8: ext4, NTFS and APFS allow 255 a name, and a consumer saving files may prefix
 # them (an id); 200 bytes are 66 Chinese characters, more than any attachment name seen.
@@ -56,21 +55,7 @@ def add_attachment(
         "text": text,
         "text_unavailable": text_unavailable,
     }
-    inserted: int | None = session.scalar(
-        dialect_insert(session, Attachment)
-        .values(version_id=version_id, url=url, **content)
-        .on_conflict_do_nothing()
-        .returning(Attachment.id)
-    )
-    if inserted is not None:
-        return inserted
-    return session.execute(
-        update(Attachment)
-        .where(Attachment.version_id == version_id, Attachment.url == url)
-        .values(**content)
-        .returning(Attachment.id)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    return upsert(session, Attachment, {"version_id": version_id, "url": url}, content)
 
 
 def file_name(name: str | None, url: str) -> str:

@@ -38,19 +38,25 @@ def source_id(session: Session, source: SourceInfo) -> int:
     if stored is not None and all(stored._mapping[k] == v for k, v in values.items()):
         stored_id: int = stored.id  # a Table's row: its columns are untyped
         return stored_id
-    if stored is None:
-        inserted: int | None = session.scalar(
-            dialect_insert(session, Source)
-            .values(**values)
-            .on_conflict_do_nothing()
-            .returning(Source.id)
-        )
-        if inserted is not None:
-            return inserted
-    return session.execute(
-        update(Source)
-        .where(Source.slug == source.slug)
+    return upsert(session, Source, {"slug": source.slug}, values)
+
+
+def upsert(session: Session, model: type[Any], key: dict[str, Any], values: dict[str, Any]) -> int:
+    """The id of MODEL's row with KEY (its unique columns), inserted with VALUES or, when it
+    exists (a rival writer may have just inserted it), updated to them."""
+    inserted: int | None = session.scalar(
+        dialect_insert(session, model)
+        .values({**values, **key})
+        .on_conflict_do_nothing()
+        .returning(model.id)
+    )
+    if inserted is not None:
+        return inserted
+    updated: int = session.execute(
+        update(model)
+        .where(*(getattr(model, column) == value for column, value in key.items()))
         .values(**values)
-        .returning(Source.id)
+        .returning(model.id)
         .execution_options(synchronize_session=False)
     ).scalar_one()
+    return updated
