@@ -30,6 +30,8 @@ from tests.cli import fazhi
 from tests.replica.server import Replica, RequestRecord, start_replica
 from tests.services import RedisTarget, wait_until
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 # Paced (the fleet-wide host gate: one request start per host per 0.2 s) so that the kill and
 # the stop below fall mid-crawl however fast the machine is; AutoThrottle off so the pace holds.

@@ -212,6 +212,7 @@ def test_one_scheduler_per_process(
         first.shutdown()
 
 
+@pytest.mark.slow
 def test_down_over_several_due_times_runs_once_recorded_coalesced(
     tmp_path: Path, database_url: str, closed_port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -265,6 +266,7 @@ def test_down_beyond_the_grace_is_recorded_missed(
     ]
 
 
+@pytest.mark.slow
 def test_job_due_while_its_source_runs_is_refused(
     tmp_path: Path, database_url: str, tarpit: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
