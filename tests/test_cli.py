@@ -1,4 +1,4 @@
-"""The operator command, called in this process through Typer's CliRunner (tests/cli.py);
+"""The operator command, called in this process through Typer's CliRunner (tests/cli_runner.py);
 two tests start the real process, as an operator does, to prove its entry points."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from fazhi.cli import app
-from tests.cli import ROOT, fazhi
+from tests.cli_runner import ROOT, fazhi
 
 
 def real_fazhi(

@@ -26,7 +26,7 @@ import pytest
 import redis
 import yaml
 
-from tests.cli import fazhi
+from tests.cli_runner import fazhi
 from tests.replica.server import Replica, RequestRecord, start_replica
 from tests.services import RedisTarget, wait_until
 

@@ -17,7 +17,7 @@ from crawler.frontier import Frontier, FrontierKeys, SourceDupeFilter, scrapy_se
 from crawler.politeness import HostGate
 from crawler.registry import load_registry
 from crawler.spiders.worker import Leases, WorkerSpider
-from tests.cli import fazhi
+from tests.cli_runner import fazhi
 from tests.services import RedisTarget
 
 

@@ -31,7 +31,7 @@ from crawler.registry import load
 from crawler.scheduling.runner import CrawlCommand
 from crawler.scheduling.service import CRAWL_JOB, EXPECTATIONS_JOB, Service
 from crawler.scheduling.triggers import PolicyTrigger
-from tests.cli import fazhi
+from tests.cli_runner import fazhi
 from tests.replica import config as replica_config
 
 SHANGHAI = Policy().zone
