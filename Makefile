@@ -1,4 +1,5 @@
 # fazhi-archive — two commands on a fresh clone: `make crawl` and `make test`.
+# While changing code, `make test-fast` (under 2 minutes) runs every test not marked `slow`.
 # Every step leaves a stamp under .venv/.stamps, so a second run reuses what is there.
 
 .DEFAULT_GOAL := help
@@ -14,10 +15,10 @@ apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	else echo "missing $(1): run  sudo apt-get update && sudo apt-get install -y $(1)" >&2; exit 1; fi
 
-.PHONY: help crawl demo test lint setup clean
+.PHONY: help crawl demo test test-fast lint setup clean
 
 help: ## Show the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 crawl: setup $(STAMPS)/browser ## Set everything up, then crawl every source of the registry once
 	$(BIN)/fazhi db upgrade
@@ -30,8 +31,12 @@ crawl: setup $(STAMPS)/browser ## Set everything up, then crawl every source of 
 demo: setup $(STAMPS)/browser ## Serve the local replica portals, crawl them, show the archive
 	$(BIN)/python -m tests.replica.demo
 
-test: setup $(STAMPS)/browser $(STAMPS)/compose lint ## Set everything up and run the whole test suite
+test: setup $(STAMPS)/browser $(STAMPS)/compose lint ## Set everything up, lint, run the whole suite (~8 min): before you push; CI runs it
 	$(BIN)/pytest
+
+# The docker-compose check skips without docker-compose (CI's `make test` installs it).
+test-fast: setup $(STAMPS)/browser ## Every test not marked slow (< 2 min: no crawls, fleets, scheduled runs): while you work
+	$(BIN)/pytest -m "not slow"
 
 lint: setup ## ruff check, format check and mypy (its files: pyproject.toml)
 	$(BIN)/ruff check .

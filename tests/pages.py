@@ -1,4 +1,8 @@
-"""Saved-page fixtures: tests/fixtures/pages/<template>/<name>.{html,meta.json,expected.json}."""
+"""Saved-page fixtures: `<name>.{html,meta.json,expected.json}` triples under tests/fixtures/.
+
+`pages/<template>/` holds the pages built from specs, `unseen/` the pages in layouts no
+template has; both share one layout and one expected.json schema (tests/fixtures/README.md).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAGES = FIXTURES / "pages"
+UNSEEN = FIXTURES / "unseen"
 
 
 @dataclass(frozen=True)
 class Page:
+    root: Path  # the fixture directory the page was found under: PAGES or UNSEEN
     path: Path
     url: str
     content_type: str | None
@@ -19,7 +26,13 @@ class Page:
 
     @property
     def id(self) -> str:
-        return str(self.path.relative_to(PAGES).with_suffix(""))
+        """The page within its directory: `<template>/<name>` in pages/, `<name>` in unseen/."""
+        return str(self.path.relative_to(self.root).with_suffix(""))
+
+    @property
+    def fixture_id(self) -> str:
+        """`pages/<template>/<name>` or `unseen/<name>`: unique across the fixture directories."""
+        return str(self.path.relative_to(FIXTURES).with_suffix(""))
 
     def body(self) -> bytes:
         return self.path.read_bytes()
@@ -36,18 +49,19 @@ class Document:
 
     @property
     def id(self) -> str:
-        return str(self.path.relative_to(PAGES))
+        return str(self.path.relative_to(FIXTURES))
 
 
-def load_pages() -> list[Page]:
+def load_pages(root: Path = PAGES) -> list[Page]:
+    """Every triple under ROOT (the built pages unless told otherwise), sorted by path."""
     pages = []
-    for html in sorted(PAGES.rglob("*.html")):
+    for html in sorted(root.rglob("*.html")):
         if ".files" in html.parts[-2]:
             continue
         stem = html.with_suffix("")
         meta = json.loads(stem.with_suffix(".meta.json").read_text(encoding="utf-8"))
         expected = json.loads(stem.with_suffix(".expected.json").read_text(encoding="utf-8"))
-        pages.append(Page(html, meta["url"], meta.get("content_type"), expected))
+        pages.append(Page(root, html, meta["url"], meta.get("content_type"), expected))
     return pages
 
 

@@ -19,6 +19,8 @@ from crawler.archiving.process import ArchiveConfig, ArchiveError, ArchiveProces
 from crawler.items import Job
 from tests.test_storing import page
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def config(tmp_path: Path) -> ArchiveConfig:

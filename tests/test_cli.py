@@ -1,4 +1,5 @@
-"""The operator command: real subprocesses, as an operator runs it."""
+"""The operator command, called in this process through Typer's CliRunner (tests/cli_runner.py);
+two tests start the real process, as an operator does, to prove its entry points."""
 
 from __future__ import annotations
 
@@ -14,19 +15,17 @@ import typer
 from typer.core import TyperGroup
 
 from fazhi.cli import app
+from tests.cli_runner import ROOT, fazhi
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def fazhi(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def real_fazhi(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """COMMAND (an entry point, then fazhi's arguments) as a process of its own, no FAZHI_
+    variable inherited but ENV."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
     return subprocess.run(
-        [sys.executable, "-m", "fazhi", *args],
-        cwd=cwd,
-        env={**clean, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=120,
+        command, cwd=cwd, env={**clean, **(env or {})}, capture_output=True, text=True, timeout=120
     )
 
 
@@ -41,8 +40,10 @@ def all_commands() -> list[str]:
     return walk(typer.main.get_command(app), "")
 
 
-def test_version() -> None:
-    result = fazhi("--version", cwd=ROOT)
+def test_version_from_python_m_fazhi() -> None:
+    """A real process: `python -m fazhi` (fazhi/__main__.py) starts and reads the installed
+    package's version; the runner would call the app without either."""
+    result = real_fazhi([sys.executable, "-m", "fazhi", "--version"], cwd=ROOT)
     assert result.returncode == 0
     assert re.fullmatch(r"fazhi-archive \d+\.\d+\.\d+\n", result.stdout)
 
@@ -50,44 +51,47 @@ def test_version() -> None:
 @pytest.mark.parametrize("command", all_commands())
 def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
     result = fazhi(*command.split(), "--help", cwd=ROOT)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert "Usage:" in result.stdout
     assert f"fazhi {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_db_upgrade_then_check_from_defaults(tmp_path: Path) -> None:
     """With no settings at all, the archive lands in ./data/archive.sqlite3."""
-    assert fazhi("db", "upgrade", cwd=tmp_path).returncode == 0
+    assert fazhi("db", "upgrade", cwd=tmp_path).exit_code == 0
     assert (tmp_path / "data" / "archive.sqlite3").is_file()
     check = fazhi("db", "check", cwd=tmp_path)
-    assert check.returncode == 0, check.stderr
+    assert check.exit_code == 0, check.stderr
     assert "agree" in check.stdout
 
 
 def test_db_check_fails_before_upgrade(tmp_path: Path) -> None:
     result = fazhi("db", "check", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert result.stderr.startswith("error: ")
-    assert "Traceback" not in result.stderr
 
 
 def test_unreachable_database_is_one_clean_line(tmp_path: Path) -> None:
     result = fazhi("db", "upgrade", "--db", "postgresql://nobody@127.0.0.1:1/none", cwd=tmp_path)
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
     assert "127.0.0.1:1" in result.stderr
 
 
-def test_misspelt_setting_is_refused(tmp_path: Path) -> None:
-    result = fazhi("db", "check", cwd=tmp_path, env={"FAZHI_DATBASE_URL": "x"})
+def test_misspelt_setting_is_refused_by_the_fazhi_script(tmp_path: Path) -> None:
+    """A real process through the console script: a bad setting ends as one clean line and
+    exit code 1 in `fazhi.cli.main`, which the script calls and the runner does not."""
+    script = Path(sys.executable).with_name("fazhi")
+    result = real_fazhi([str(script), "db", "check"], tmp_path, {"FAZHI_DATBASE_URL": "x"})
     assert result.returncode == 1
-    assert "FAZHI_DATBASE_URL" in result.stderr
+    assert result.stderr.startswith("error: ") and "FAZHI_DATBASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_extract_prints_the_report(tmp_path: Path) -> None:
     page = ROOT / "tests/fixtures/pages/mirror/haizhu_gov_2023_hant.html"
     result = fazhi("extract", str(page), "--url", "http://127.0.0.1/a.html", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     assert "广州市海珠区人民政府关于2023年度法治政府建设情况的报告" in result.stdout
     assert "t2s" in result.stdout
 
@@ -106,15 +110,15 @@ def test_extract_refuses_binary_as_html(tmp_path: Path) -> None:
     fake = tmp_path / "page.html"
     fake.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
     result = fazhi("extract", str(fake), "--content-type", "text/html", cwd=tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
 
 
 def test_ingest_report_then_again_then_a_distractor(tmp_path: Path) -> None:
     page = ROOT / "tests/fixtures/pages/trs_wcm/xiamen_siming_gov_2023.html"
     url = "https://www.siming.gov.cn/xxgk/fdzdgknr/t20240313_1058384.htm"
     first = fazhi("ingest", str(page), "--url", url, cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.stderr
     assert "new_report" in first.stdout
     again = fazhi("ingest", str(page), "--url", url, cwd=tmp_path)
     assert "unchanged" in again.stdout
@@ -129,7 +133,7 @@ def test_ingest_report_then_again_then_a_distractor(tmp_path: Path) -> None:
     other = fazhi(
         "ingest", str(distractor), "--url", "https://www.siming.gov.cn/t2.htm", cwd=tmp_path
     )
-    assert other.returncode == 0, other.stderr
+    assert other.exit_code == 0, other.stderr
     assert "not a report (info_disclosure_report)" in other.stdout
     listed = fazhi("reports", "list", cwd=tmp_path)
     assert listed.stdout.count("2023") == 1
@@ -138,11 +142,11 @@ def test_ingest_report_then_again_then_a_distractor(tmp_path: Path) -> None:
 
 def test_crawl_refuses_loopback_start_url(tmp_path: Path) -> None:
     result = fazhi("crawl", "--start-url", "http://127.0.0.1:9/", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "private or loopback" in result.stderr and "FAZHI_ALLOW_PRIVATE=1" in result.stderr
 
 
 def test_crawl_wants_exactly_one_target(tmp_path: Path) -> None:
     result = fazhi("crawl", "--all", "--source", "fj-xm-siming", cwd=tmp_path)
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "exactly one of" in result.stderr

@@ -29,6 +29,8 @@ from tests.store_samples import (
     reposted,
 )
 
+pytestmark = pytest.mark.slow
+
 WRITERS = 2
 ROUNDS = 3
 Plan = list[tuple[Extracted, str, SourceInfo | None]]

@@ -22,6 +22,8 @@ import pytest
 from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import Replica, start_replica
 
+pytestmark = pytest.mark.slow
+
 
 @dataclass
 class Crawled:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.crawl_process import crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import start_replica
+
+pytestmark = pytest.mark.slow
 
 
 def test_missing_browser_fails_only_rendered_pages(tmp_path: Path) -> None:

@@ -26,8 +26,11 @@ import pytest
 import redis
 import yaml
 
+from tests.cli_runner import fazhi
 from tests.replica.server import Replica, RequestRecord, start_replica
 from tests.services import RedisTarget, wait_until
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 # Paced (the fleet-wide host gate: one request start per host per 0.2 s) so that the kill and
@@ -80,24 +83,21 @@ def fleet(
         admin.execute("DROP SCHEMA public CASCADE")
         admin.execute("CREATE SCHEMA public")
     prefix = redis_target.prefix + "fleet:"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")},
+    settings = {
         "FAZHI_ALLOW_PRIVATE": "1",
         "FAZHI_DATA_DIR": str(data),
         "FAZHI_DATABASE_URL": postgres_url,
         "FAZHI_REDIS_URL": redis_target.url,
         "FAZHI_REDIS_PREFIX": prefix,
     }
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}, **settings}
     client = redis.Redis.from_url(redis_target.url)
-    fazhi = [sys.executable, "-m", "fazhi"]
     with start_replica(phase=1) as replica:
         registry = data / "replica.yaml"
         registry.write_text(yaml.safe_dump(replica.registry_entries(), allow_unicode=True))
-        subprocess.run([*fazhi, "db", "upgrade"], env=env, cwd=ROOT, check=True)
-        seeded = subprocess.run(
-            [*fazhi, "crawl", "--all", "--registry", str(registry)],
-            env=env, cwd=ROOT, capture_output=True, text=True, check=True,
-        )  # fmt: skip
+        assert fazhi("db", "upgrade", env=settings).exit_code == 0
+        seeded = fazhi("crawl", "--all", "--registry", str(registry), env=settings)
+        assert seeded.exit_code == 0, seeded.stderr
         assert "queued 8 sources" in seeded.stdout
         procs = {n: worker(n, env, registry, data) for n in ("a", "b", "c")}
 

@@ -48,6 +48,7 @@ def test_wrong_or_missing_charset(charset: str, junk: bytes) -> None:
     extract_or_documented_error(PAGE.body() + junk, {"Content-Type": content_type})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size_mb", [10])
 def test_ten_megabyte_page(size_mb: int) -> None:
     paragraph = "<p>　　现将有关情况报告如下：全面推进依法行政，持续优化法治化营商环境。</p>\n"

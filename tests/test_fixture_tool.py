@@ -1,4 +1,5 @@
-"""The saved pages are what their generator produces: no hand edits drift from the specs."""
+"""The saved pages are what their generator produces, and the unseen pages' records agree with
+their specs and their pages: no hand edits drift from the specs."""
 
 from __future__ import annotations
 

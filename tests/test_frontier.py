@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,9 +18,8 @@ from crawler.politeness import HostGate
 from crawler.registry import load
 from crawler.request_meta import SOURCE
 from crawler.spiders.worker import Leases, WorkerSpider
+from tests.cli_runner import fazhi
 from tests.services import RedisTarget
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -158,27 +154,16 @@ def test_a_lease_ends_when_callback_and_items_are_done(order: tuple[str, ...]) -
     assert released == ["L"]
 
 
-def _fazhi(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("FAZHI_")}
-    return subprocess.run(
-        [sys.executable, "-m", "fazhi", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_distributed_mode_refuses_sqlite(tmp_path: Path) -> None:
     redis_url = "redis://127.0.0.1:6379/0"
     for command in (["crawl", "--all"], ["worker"]):
-        result = _fazhi(*command, FAZHI_REDIS_URL=redis_url, FAZHI_DATA_DIR=str(tmp_path))
-        assert result.returncode == 1
+        env = {"FAZHI_REDIS_URL": redis_url, "FAZHI_DATA_DIR": str(tmp_path)}
+        result = fazhi(*command, env=env)
+        assert result.exit_code == 1
         assert result.stderr.startswith("error: several workers need PostgreSQL, not sqlite")
 
 
 def test_worker_needs_redis() -> None:
-    result = _fazhi("worker", FAZHI_DATABASE_URL="postgresql://postgres@127.0.0.1/x")
-    assert result.returncode == 1
+    result = fazhi("worker", env={"FAZHI_DATABASE_URL": "postgresql://postgres@127.0.0.1/x"})
+    assert result.exit_code == 1
     assert "FAZHI_REDIS_URL is unset" in result.stderr

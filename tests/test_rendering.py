@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.crawl_process import (
     FAST,
     crawl_command,
@@ -14,6 +16,8 @@ from tests.crawl_process import (
     write_registry,
 )
 from tests.replica.server import start_replica
+
+pytestmark = pytest.mark.slow
 
 TAB_RENDERS = 3  # small, so that tabs are used up and closed within a short crawl
 TABS = 4  # PLAYWRIGHT_MAX_PAGES_PER_CONTEXT: tabs open at once

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,10 +31,9 @@ from crawler.registry import load
 from crawler.scheduling.runner import CrawlCommand
 from crawler.scheduling.service import CRAWL_JOB, EXPECTATIONS_JOB, Service
 from crawler.scheduling.triggers import PolicyTrigger
+from tests.cli_runner import fazhi
 from tests.replica import config as replica_config
 
-ROOT = Path(__file__).resolve().parent.parent
-FAZHI = (sys.executable, "-m", "fazhi")
 SHANGHAI = Policy().zone
 QUICK = ("DOWNLOAD_TIMEOUT=4", "RETRY_ENABLED=False", "DOWNLOAD_DELAY=0", "FAZHI_MAX_PAGES=5")
 T = TypeVar("T")
@@ -216,6 +212,7 @@ def test_one_scheduler_per_process(
         first.shutdown()
 
 
+@pytest.mark.slow
 def test_down_over_several_due_times_runs_once_recorded_coalesced(
     tmp_path: Path, database_url: str, closed_port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -234,13 +231,9 @@ def test_down_over_several_due_times_runs_once_recorded_coalesced(
     assert (coalesced.kind, coalesced.due_count, coalesced.trigger) == ("coalesced", 3, "schedule")
     assert coalesced.due_at == due[-1]
 
-    shown = subprocess.run(
-        [*FAZHI, "runs", "--source", "portal-a", "--db", database_url],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout
+    result = fazhi("runs", "--source", "portal-a", "--db", database_url)
+    assert result.exit_code == 0, result.stderr
+    shown = result.stdout
     assert f"run {done[0].id}" in shown
     assert "coalesced" in shown and "3 due times" in shown and "folded into one run" in shown
 
@@ -273,6 +266,7 @@ def test_down_beyond_the_grace_is_recorded_missed(
     ]
 
 
+@pytest.mark.slow
 def test_job_due_while_its_source_runs_is_refused(
     tmp_path: Path, database_url: str, tarpit: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -302,14 +296,14 @@ def test_manual_run_refused_while_the_source_is_crawled(
     lock_dir = deployment.settings.data_dir / "locks"
     lock_dir.mkdir(parents=True)
     with FileLock(lock_dir / "portal-a.lock"):  # as a scheduled crawl of it holds it
-        result = subprocess.run(
-            [*FAZHI, "schedule", "run-now", "portal-a", *registry_and_db(deployment)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=os.environ,
+        result = fazhi(
+            "schedule",
+            "run-now",
+            "portal-a",
+            *registry_and_db(deployment),
+            env={"FAZHI_DATA_DIR": str(deployment.settings.data_dir)},
         )
-    assert result.returncode == 1
+    assert result.exit_code == 1
     assert "portal-a is already being crawled; not starting another crawl" in result.stdout
     assert [(e.kind, e.trigger) for e in events(deployment)] == [("refused", "manual")]
     assert crawl_runs(deployment) == []
@@ -347,14 +341,9 @@ def test_report_missing_at_window_close_is_recorded_and_in_health(
         2025,
     )
 
-    shown = subprocess.run(
-        [*FAZHI, "health", *registry_and_db(deployment)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout
-    [line] = [line for line in shown.splitlines() if "xm-siming" in line]
+    result = fazhi("health", *registry_and_db(deployment))
+    assert result.exit_code == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if "xm-siming" in line]
     columns = [cell.strip() for cell in line.split("│")]
     assert columns[1:6] == ["xm-siming", "never", "2024", "2025", "-"]
 

@@ -31,6 +31,8 @@ from crawler.scheduling.service import CRAWL_JOB, Service
 from tests.replica.server import Replica, start_replica
 from tests.test_scheduler import eventually
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 FAST = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
 

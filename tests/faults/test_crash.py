@@ -27,6 +27,8 @@ from archive.storage.warc import read_capture
 from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import RequestRecord, start_replica
 
+pytestmark = pytest.mark.slow
+
 # Fast, but not so fast that the crawl is over before it can be killed.
 SETTINGS = {"DOWNLOAD_DELAY": "0.05", "AUTOTHROTTLE_ENABLED": "0",
             "CONCURRENT_REQUESTS_PER_DOMAIN": "2"}  # fmt: skip

@@ -22,6 +22,8 @@ from tests.faults.own_postgres import OwnPostgres, own_postgres
 from tests.replica.server import Replica, start_replica
 from tests.services import wait_until
 
+pytestmark = pytest.mark.slow
+
 # Slow enough that the outage falls mid-crawl; backoff capped at 1 s so the test is quick.
 SETTINGS = {"DOWNLOAD_DELAY": "0.05", "AUTOTHROTTLE_ENABLED": "0", "FAZHI_SPOOL_RETRY_MAX": "1",
             "CONCURRENT_REQUESTS_PER_DOMAIN": "1", "FAZHI_SPOOL_PATIENCE": "60"}  # fmt: skip

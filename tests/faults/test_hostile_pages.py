@@ -27,6 +27,8 @@ from tests.faults.portal import (
     fixture,
 )
 
+pytestmark = pytest.mark.slow
+
 # Characters no stored text may hold: C0 controls but tab and line feed, DEL.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

@@ -19,6 +19,7 @@ from tests.faults.crawl import crawl
 from tests.faults.portal import NUL_TITLE, SQL_TITLE, start_portal, title_pages
 
 
+@pytest.mark.slow
 def test_no_request_left_the_source(hostile_crawl: Crawled) -> None:
     """Off-site links and redirects, to another host and to another port of the same host."""
     portal = hostile_crawl.portal
@@ -30,6 +31,7 @@ def test_no_request_left_the_source(hostile_crawl: Crawled) -> None:
     assert stolen.fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_private_addresses_are_refused_without_the_flag(tmp_path: Path) -> None:
     with start_portal() as portal:
         run = crawl(portal, tmp_path, allow_private=False)
