@@ -62,15 +62,21 @@ def sources_list(
 
 
 @sources_app.command("check")
-def sources_check(directory: DirectoryOption = DEFAULT_DIRECTORY) -> None:
+def sources_check(
+    directory: DirectoryOption = DEFAULT_DIRECTORY,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Totals and problems only, no table.")
+    ] = False,
+) -> None:
     """Validate every source file; print counts by province and level, and every problem."""
     registry, problems = read_registry(directory)
-    by_province = Counter(map(_province, registry))
-    by_level = Counter((_province(s), s.level) for s in registry)
-    table = Table("province", *Level, "total", box=None, pad_edge=False)
-    for province, total in by_province.items():
-        table.add_row(province, *(str(by_level[province, lvl]) for lvl in Level), str(total))
-    console().print(table)
+    if not quiet:
+        by_province = Counter(map(_province, registry))
+        by_level = Counter((_province(s), s.level) for s in registry)
+        table = Table("province", *Level, "total", box=None, pad_edge=False)
+        for province, total in by_province.items():
+            table.add_row(province, *(str(by_level[province, lvl]) for lvl in Level), str(total))
+        console().print(table)
     unverified = sum(s.unverified for s in registry)
     typer.echo(f"{len(registry)} valid sources, {unverified} with URLs marked unverified")
     for problem in problems:

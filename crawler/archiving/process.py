@@ -10,8 +10,8 @@ The child is a plain subprocess, not ``multiprocessing``: it has nothing to inhe
 process running Twisted and a browser, and its life is tied to its pipe. It leaves when
 the crawl closes that pipe, or dies (its stdin ends), so it never outlives its crawl. It
 has a process group of its own, so a Ctrl-C meant for the crawl does not reach it: the
-crawl answers Ctrl-C by closing properly, telling it to finish. Its log lines go to the
-crawl's stderr.
+crawl answers Ctrl-C by closing properly, telling it to finish. Its log lines go where the
+crawl's go (its log file, stderr).
 
 If the child dies (the OOM killer, a crash in a C library), the batch it held is spooled
 by the crawl process and a new child takes over, storing the spool first: nothing is
@@ -50,6 +50,8 @@ class ArchiveConfig:
     run_id: int
     retry_max: float  # FAZHI_SPOOL_RETRY_MAX
     log_level: str = "INFO"
+    log_file: str | None = None  # the crawl's LOG_FILE: the child's lines go there too
+    log_stderr: bool = True  # the crawl's FAZHI_LOG_STDERR
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,12 @@ def main() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not break the pipe
     config: ArchiveConfig = pickle.load(requests)
-    logging.basicConfig(level=config.log_level, format=LOG_FORMAT, stream=sys.stderr)
+    handlers: list[logging.Handler] = []
+    if config.log_file:
+        handlers.append(logging.FileHandler(config.log_file, encoding="utf-8"))
+    if config.log_stderr or not handlers:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(level=config.log_level, format=LOG_FORMAT, handlers=handlers)
     serve(config, requests, replies)
 
 

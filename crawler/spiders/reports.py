@@ -29,6 +29,7 @@ from w3lib.url import canonicalize_url
 
 from crawler import sitemaps
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
+from crawler.failures import FailureLog
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load_file, load_registry, source_from_url
 from crawler.traps import TrapGuard
@@ -79,6 +80,7 @@ class ReportsSpider(scrapy.Spider):
         spider.explore_depth = settings.getint("FAZHI_EXPLORE_DEPTH", 2)
         spider.sitemap_depth = settings.getint("FAZHI_SITEMAP_DEPTH", 3)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        spider.failures = FailureLog(crawler)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -120,6 +122,7 @@ class ReportsSpider(scrapy.Spider):
             ours = {k: v for k, v in meta.items() if k.startswith("fazhi_") or k in OUR_META}
             yield response.request.replace(meta={**ours, **rendered}, dont_filter=True)
             return
+        self.failures.answered(response)
         yield self._page_item(response)
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
@@ -127,7 +130,7 @@ class ReportsSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
-        self.crawler.stats.inc_value(f"fazhi/failure/{failure.type.__name__}")
+        self.failures.failed(failure)
         yield FailureItem(
             url=request.meta.get("fazhi_url", request.url),  # the link followed, as PageItem
             error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
