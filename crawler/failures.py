@@ -69,10 +69,10 @@ WORDING: dict[str, tuple[str, str]] = {
     "DownloadTimeoutError": ("request", "timed out"),
     "TimeoutError": ("request", "timed out"),
     "DownloadConnectionRefusedError": ("connection", "refused"),
-    "DownloadFailedError": ("download", "broken off (connection lost or TLS)"),
+    "DownloadFailedError": ("download", "broken off: connection lost or TLS"),
     "ResponseDataLossError": ("response", "cut short"),
-    "DownloadCancelledError": ("download", "cancelled (over the size cap)"),
-    "IgnoreRequest": ("request", "not made (robots.txt, off-site)"),
+    "DownloadCancelledError": ("download", "cancelled: over the size cap"),
+    "IgnoreRequest": ("request", "skipped: robots.txt, off-site or too large unpacked"),
     "OffsiteRefused": ("request", "refused: outside the source's domains"),
     "PrivateAddressRefused": ("request", "refused: a private address"),
     "RedirectRefused": ("redirect", "refused: a loop or off-site"),
@@ -126,7 +126,7 @@ class FailureLog:
         self._count(kind, url)
 
     def answered(self, response: Response) -> None:
-        """A page; an HTTP error status counts as its failure."""
+        """A page the archive keeps; an HTTP error status (its fetch row's error) is counted."""
         if response.status >= 400:
             logger.info("HTTP %s from %s", response.status, response.url)
             self._count(f"HTTP {response.status}", response.url)

@@ -122,7 +122,6 @@ class ReportsSpider(scrapy.Spider):
             ours = {k: v for k, v in meta.items() if k.startswith("fazhi_") or k in OUR_META}
             yield response.request.replace(meta={**ours, **rendered}, dont_filter=True)
             return
-        self.failures.answered(response)
         yield self._page_item(response)
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
@@ -140,6 +139,7 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def _page_item(self, response: Response) -> PageItem:
+        self.failures.answered(response)
         meta = response.meta
         return PageItem(
             url=meta.get("fazhi_url", response.url),
