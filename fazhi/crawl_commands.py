@@ -70,7 +70,7 @@ def crawl(
         return
     db.upgrade(url)
     close_dead_runs(url)
-    overrides = dict(parse_setting(s) for s in setting or [])
+    overrides: dict[str, object] = dict(parse_setting(s) for s in setting or [])
     overrides["FAZHI_DATABASE_URL"] = url
     label = source or (urlsplit(start_url).hostname if start_url else None) or "all"
     overrides.setdefault("LOG_FILE", str(settings.crawl_log(label, dt.datetime.now(dt.UTC))))
