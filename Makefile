@@ -21,12 +21,12 @@ help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 crawl: setup $(STAMPS)/browser ## Set everything up, then crawl every source of the registry once
-	$(BIN)/fazhi db upgrade
-	$(BIN)/fazhi sources check
+	@$(BIN)/fazhi db upgrade
+	@$(BIN)/fazhi sources check --quiet
 	@# The run records every failure with its reason; `fazhi crawl` exits 1 for cron-like callers
 	@# when the run failed, `make crawl` says so and points at the history instead of failing.
-	$(BIN)/fazhi crawl --all || echo "make crawl: the run was judged failed (without internet no \
-	portal answers); its history: $(BIN)/fazhi runs, $(BIN)/fazhi health"
+	@$(BIN)/fazhi crawl --all || echo "make crawl: the run was judged failed (without internet \
+	no portal answers); its history: $(BIN)/fazhi runs, $(BIN)/fazhi health"
 
 demo: setup $(STAMPS)/browser ## Serve the local replica portals, crawl them, show the archive
 	$(BIN)/python -m tests.replica.demo

@@ -7,6 +7,7 @@ by environment alone and a test by passing values.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,6 +119,10 @@ class Settings:
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    def crawl_log(self, label: str, started: dt.datetime) -> Path:
+        """The log file of a crawl started at STARTED (UTC); LABEL says what it crawls."""
+        return self.log_dir / "crawls" / f"{label}-{started:%Y%m%dT%H%M%S%fZ}.log"
 
 
 def _schedule_policy(env: Mapping[str, str]) -> Policy:

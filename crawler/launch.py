@@ -6,15 +6,19 @@ starts each crawl in a child process through `fazhi crawl`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
+from scrapy.utils.log import log_scrapy_info
 from scrapy.utils.project import get_project_settings
 
 from archive.config import Settings
 from archive.runs.history import counts
+from crawler.failures import OneLineFailures, by_reason
 from crawler.spiders.reports import ReportsSpider
 
 
@@ -29,6 +33,9 @@ class Summary:
     distractors: dict[str, int]
     traps: dict[str, int]
     verdict: str  # archive.runs.verdict: healthy, degraded, suspect or failed
+    failures: tuple[str, ...]  # by reason, the most first (crawler.failures.by_reason)
+    log_file: str | None  # where the crawl's log went (LOG_FILE), if not only to stderr
+    tracebacks: int  # log records with a traceback: errors no one expected
 
     @property
     def ok(self) -> bool:
@@ -43,17 +50,29 @@ def crawl(
 ) -> Summary:
     """Crawl with the project's settings plus OVERRIDES; returns the closing summary.
 
-    SPIDER_CLS is the reports spider or its Redis worker (`fazhi worker`).
+    SPIDER_CLS is the reports spider or its Redis worker (`fazhi worker`). The log goes to
+    LOG_FILE if set, and to stderr with FAZHI_LOG_STDERR or without a file.
     """
     settings = project_settings()
     settings.update(overrides or {}, priority="cmdline")
     if progress:
         settings.set("FAZHI_PROGRESS", True, priority="cmdline")
-    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    if not settings.get("LOG_FILE"):
+        settings.set("FAZHI_LOG_STDERR", True, priority="cmdline")
+    # Our handlers instead of Scrapy's root handler, which Scrapy replaces when a crawl starts
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider_cls)
-    process.crawl(crawler, **spider_args)
-    process.start()
+    one_line = OneLineFailures()
+    handlers = _log_handlers(settings, one_line)
+    log_scrapy_info(settings)  # CrawlerProcess said it before there was a handler to hear it
+    try:
+        crawler = process.create_crawler(spider_cls)
+        process.crawl(crawler, **spider_args)
+        process.start()
+    finally:
+        for handler in handlers:
+            logging.root.removeHandler(handler)
+            handler.close()
     stats = crawler.stats.get_stats()
     return Summary(
         run_id=stats.get("fazhi/run_id"),
@@ -61,8 +80,33 @@ def crawl(
         distractors=_grouped(stats, "fazhi/distractor/"),
         traps=_grouped(stats, "fazhi/trap/"),
         verdict=str(stats.get("fazhi/verdict", "failed")),
+        failures=tuple(by_reason(stats)),
+        log_file=settings.get("LOG_FILE"),
+        tracebacks=one_line.tracebacks,
         **counts(stats),
     )
+
+
+def _log_handlers(settings: ScrapySettings, one_line: OneLineFailures) -> list[logging.Handler]:
+    """Root handlers for the crawl's log, as Scrapy's LOG_* settings describe it."""
+    handlers: list[logging.Handler] = []
+    path = settings.get("LOG_FILE")
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, encoding=settings.get("LOG_ENCODING")))
+    if settings.getbool("FAZHI_LOG_STDERR"):
+        stream = logging.StreamHandler()
+        if path:  # Scrapy's stats dump stays in the file; the terminal gets the summary
+            stream.addFilter(lambda record: record.name != "scrapy.statscollectors")
+        handlers.append(stream)
+    formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.setLevel(settings.get("LOG_LEVEL"))
+        handler.addFilter(one_line)
+        logging.root.addHandler(handler)
+    logging.root.setLevel(logging.NOTSET)  # as Scrapy's root handler: the handlers choose
+    return handlers
 
 
 def project_settings() -> ScrapySettings:

@@ -83,6 +83,8 @@ class ArchivePipeline:
                 run_id=self.run_id,
                 retry_max=self.crawler.settings.getfloat("FAZHI_SPOOL_RETRY_MAX"),
                 log_level=self.crawler.settings.get("LOG_LEVEL"),
+                log_file=self.crawler.settings.get("LOG_FILE"),
+                log_stderr=self.crawler.settings.getbool("FAZHI_LOG_STDERR"),
             )
         )
         self.writer = BatchWriter(self.archive.store_batch)

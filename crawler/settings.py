@@ -124,4 +124,14 @@ FAZHI_TAB_RENDERS = 5
 FAZHI_CONTEXT_RENDERS = 100
 
 LOG_LEVEL = "INFO"
+# The crawl's log goes to LOG_FILE (`fazhi crawl` names one under FAZHI_DATA_DIR/logs/crawls/)
+# and, with FAZHI_LOG_STDERR (`fazhi crawl --verbose`, `fazhi worker`) or without a file, to
+# stderr; expected network failures are one line each there (crawler/failures.py).
+FAZHI_LOG_STDERR = True
+# `fazhi crawl`'s progress on stderr: redrawn in place every FAZHI_PROGRESS_INTERVAL seconds on
+# a terminal; not on one (cron, CI, a file) or with the log streaming there too, a plain line
+# every FAZHI_PROGRESS_LOG_INTERVAL seconds instead of redraws piling up.
+FAZHI_PROGRESS = False
+FAZHI_PROGRESS_INTERVAL = 1.0
+FAZHI_PROGRESS_LOG_INTERVAL = 60.0
 FEED_EXPORT_ENCODING = "utf-8"

@@ -71,6 +71,14 @@ def report(summary: Summary) -> None:
         typer.echo("distractors: " + ", ".join(f"{k} {v}" for k, v in summary.distractors.items()))
     if summary.traps:
         typer.echo("traps cut: " + ", ".join(f"{k} {v}" for k, v in summary.traps.items()))
+    if summary.failures:
+        typer.echo("failed, by reason:")
+        for line in summary.failures:
+            typer.echo(f"  {line}")
+    if summary.log_file:
+        n = summary.tracebacks
+        bugs = f" ({n} unexpected error{'s' * (n != 1)}, with a traceback)" if n else ""
+        typer.echo(f"log: {summary.log_file}{bugs}")
     if not summary.ok:
         raise typer.Exit(1)
 

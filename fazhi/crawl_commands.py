@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 
@@ -36,9 +38,16 @@ def crawl(
             "fetched are answered from the archive, not asked again."
         ),
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Stream Scrapy's log to stderr too (it always goes to a file)."
+        ),
+    ] = False,
 ) -> None:
     """Crawl for reports with a live progress line; exit 1 when the run failed.
 
+    The log goes to FAZHI_DATA_DIR/logs/crawls/ (or LOG_FILE), the summary says where.
     With FAZHI_REDIS_URL set, queue the sources for `fazhi worker` processes instead.
     Runs left `running` by a crawl process that died are marked failed first.
     """
@@ -61,8 +70,11 @@ def crawl(
         return
     db.upgrade(url)
     close_dead_runs(url)
-    overrides = dict(parse_setting(s) for s in setting or [])
+    overrides: dict[str, object] = dict(parse_setting(s) for s in setting or [])
     overrides["FAZHI_DATABASE_URL"] = url
+    label = source or (urlsplit(start_url).hostname if start_url else None) or "all"
+    overrides.setdefault("LOG_FILE", str(settings.crawl_log(label, dt.datetime.now(dt.UTC))))
+    overrides["FAZHI_LOG_STDERR"] = verbose
     if resume:  # Scrapy's HTTP cache, reading the failed runs' captures (crawler/replay.py)
         overrides["HTTPCACHE_ENABLED"] = True
     spider_args = {
@@ -77,8 +89,6 @@ def crawl(
 
 
 def _is_private_url(url: str) -> bool:
-    from urllib.parse import urlsplit
-
     from crawler.middlewares import is_private
 
     return is_private(urlsplit(url).hostname or "")

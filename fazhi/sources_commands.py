@@ -54,15 +54,21 @@ def sources_list(
 
 
 @sources_app.command("check")
-def sources_check(registry: RegistryOption = None) -> None:
+def sources_check(
+    registry: RegistryOption = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Totals and problems only, no table.")
+    ] = False,
+) -> None:
     """Validate every source file; print counts by province and level, and every problem."""
     sources, problems = read(registry)
-    by_province = Counter(map(_province, sources))
-    by_level = Counter((_province(s), s.level) for s in sources)
-    table = Table("province", *Level, "total", box=None, pad_edge=False)
-    for province, total in by_province.items():
-        table.add_row(province, *(str(by_level[province, lvl]) for lvl in Level), str(total))
-    console().print(table)
+    if not quiet:
+        by_province = Counter(map(_province, sources))
+        by_level = Counter((_province(s), s.level) for s in sources)
+        table = Table("province", *Level, "total", box=None, pad_edge=False)
+        for province, total in by_province.items():
+            table.add_row(province, *(str(by_level[province, lvl]) for lvl in Level), str(total))
+        console().print(table)
     unverified = sum(s.unverified for s in sources)
     typer.echo(f"{len(sources)} valid sources, {unverified} with URLs marked unverified")
     for problem in problems:

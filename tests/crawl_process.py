@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -63,6 +64,13 @@ def start_crawl(command: list[str], env: Mapping[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+
+
+def crawl_log(run: subprocess.CompletedProcess) -> str:
+    """The log file a `fazhi crawl` names in its closing summary (``log: PATH``), read."""
+    named = re.search(r"^log: (.+?)(?: \(.*\))?$", run.stdout, re.MULTILINE)
+    assert named, f"no log named in: {run.stdout}{run.stderr[-3000:]}"
+    return (ROOT / named[1]).read_text(encoding="utf-8")
 
 
 def last_run_stats(database: Path) -> dict[str, Any]:

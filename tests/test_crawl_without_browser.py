@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl_process import crawl_command, crawl_env, run_crawl, write_registry
+from tests.crawl_process import crawl_command, crawl_env, crawl_log, run_crawl, write_registry
 from tests.replica.server import start_replica
 
 pytestmark = pytest.mark.slow
@@ -20,7 +20,7 @@ def test_missing_browser_fails_only_rendered_pages(tmp_path: Path) -> None:
         command = crawl_command(registry, f"sqlite:///{tmp_path}/a.sqlite3", "--source", "sg-sfj")
         env = crawl_env(tmp_path, FAZHI_BROWSER=str(tmp_path / "no-such-chromium"))
         run = run_crawl(command, env)
-    assert "pages that need rendering will fail" in run.stderr
+    assert "pages that need rendering will fail" in crawl_log(run)
     with sqlite3.connect(tmp_path / "a.sqlite3") as db:
         fetched = db.execute("SELECT count(*) FROM fetch WHERE status = 200").fetchone()[0]
         refused = db.execute("SELECT url, error FROM fetch WHERE status IS NULL").fetchall()

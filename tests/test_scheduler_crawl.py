@@ -112,8 +112,10 @@ def test_scheduled_crawl_lands_reports(archive: Archive, replica: Replica) -> No
         select(func.count()).select_from(Sighting).where(Sighting.url.contains(host))
     )
     assert sighted[0][0] >= 1
-    log = next((archive.data / "logs" / "crawls").glob("xm-sfj-*.log")).read_text()
+    [log_file] = (archive.data / "logs" / "crawls").glob("xm-sfj-*.log")  # the child's own too
+    log = log_file.read_text()
     assert f"run {run.id}: finished" in log
+    assert "[scrapy.core.engine] INFO: Spider closed (finished)" in log
 
 
 @pytest.mark.parametrize("archive", ["qz-gov"], indirect=True)

@@ -3,7 +3,7 @@
 In the crawl's interpreter archiving held the reactor back (48 s against 34 s without it); here
 the crawl only pickles each batch down a pipe to a child running
 :class:`crawler.archiving.archiver.Archiver`. How the child lives, dies and is replaced:
-docs/architecture.md ("The archive process").
+docs/architecture.md ("The archive process"). Its log lines go where the crawl's go.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class ArchiveConfig:
     run_id: int
     retry_max: float  # FAZHI_SPOOL_RETRY_MAX
     log_level: str = "INFO"
+    log_file: str | None = None  # the crawl's LOG_FILE: the child's lines go there too
+    log_stderr: bool = True  # the crawl's FAZHI_LOG_STDERR
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,12 @@ def main() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not break the pipe
     config: ArchiveConfig = pickle.load(requests)
-    logging.basicConfig(level=config.log_level, format=LOG_FORMAT, stream=sys.stderr)
+    handlers: list[logging.Handler] = []
+    if config.log_file:
+        handlers.append(logging.FileHandler(config.log_file, encoding="utf-8"))
+    if config.log_stderr or not handlers:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    logging.basicConfig(level=config.log_level, format=LOG_FORMAT, handlers=handlers)
     serve(config, requests, replies)
 
 

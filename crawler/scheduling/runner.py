@@ -43,9 +43,10 @@ class CrawlCommand:
     registry: Path | None = None
     overrides: tuple[str, ...] = ()
 
-    def argv(self, slug: str, trigger: str) -> list[str]:
+    def argv(self, slug: str, trigger: str, log_file: Path) -> list[str]:
         argv = [sys.executable, "-m", "fazhi", "crawl", "--source", slug]
         argv += ["--db", self.database_url, "--set", f"FAZHI_TRIGGER={trigger}"]
+        argv += ["--set", f"LOG_FILE={log_file}"]
         if self.registry is not None:
             argv += ["--registry", str(self.registry)]
         for override in self.overrides:
@@ -145,16 +146,18 @@ class Runner:
 
     def _crawl_locked(self, slug: str, trigger: str) -> Finished:
         started = dt.datetime.now(dt.UTC)
-        log_file = self.settings.log_dir / "crawls" / f"{slug}-{started:%Y%m%dT%H%M%S%fZ}.log"
+        log_file = self.settings.crawl_log(slug, started)
         with self._lock:
             if self._stopping:
                 return Finished(slug, trigger, "not-started", detail="the scheduler is stopping")
             log_file.parent.mkdir(parents=True, exist_ok=True)
-            with log_file.open("wb") as log:
+            # The child logs to the file itself (LOG_FILE) and its output goes there too:
+            # both append, so neither writes over the other.
+            with log_file.open("ab") as log:
                 # Its own session: a Ctrl-C at the terminal reaches only us, and we send the
                 # one SIGTERM (a second one makes Scrapy stop uncleanly).
                 child = subprocess.Popen(
-                    self.command.argv(slug, trigger),
+                    self.command.argv(slug, trigger, log_file),
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,

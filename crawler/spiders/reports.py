@@ -29,6 +29,7 @@ from w3lib.url import canonicalize_url
 
 from crawler import sitemaps
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
+from crawler.failures import FailureLog
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load, source_from_url
 from crawler.request_meta import PARENT, SOURCE
@@ -78,6 +79,7 @@ class ReportsSpider(scrapy.Spider):
         spider.explore_depth = settings.getint("FAZHI_EXPLORE_DEPTH", 2)
         spider.sitemap_depth = settings.getint("FAZHI_SITEMAP_DEPTH", 3)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
+        spider.failures = FailureLog(crawler)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -140,7 +142,7 @@ class ReportsSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
         request = failure.request
-        self.crawler.stats.inc_value(f"fazhi/failure/{failure.type.__name__}")
+        self.failures.failed(failure)
         yield FailureItem(
             url=request.cb_kwargs.get("url", request.url),  # the link followed, as PageItem
             error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
@@ -152,6 +154,7 @@ class ReportsSpider(scrapy.Spider):
     def _page_item(
         self, response: Response, url: str, kind: str, anchor: str | None, rendered: bool
     ) -> PageItem:
+        self.failures.answered(response)
         return PageItem(
             url=url,
             final_url=response.url,

@@ -24,6 +24,7 @@ from w3lib.url import canonicalize_url
 from archive.runs.resume import KILLED, OWNER_PID, close_dead
 from archive.storage import db as archive_db
 from archive.storage.warc import read_capture
+from tests import crawl_process
 from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import RequestRecord, start_replica
 
@@ -143,7 +144,7 @@ def test_the_killed_run_is_failed_with_its_reason(resumed: Resumed) -> None:
 
 def test_the_resumed_crawl_finishes(resumed: Resumed) -> None:
     assert resumed.resume.returncode == 0, resumed.resume.stderr[-3000:]
-    assert "Traceback" not in resumed.resume.stderr
+    assert "Traceback" not in resumed.resume.stderr + crawl_process.crawl_log(resumed.resume)
 
 
 def sightings(db: sqlite3.Connection, url: str) -> list[sqlite3.Row]:

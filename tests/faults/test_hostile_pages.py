@@ -11,7 +11,7 @@ import pytest
 from scrapy.utils.project import get_project_settings
 
 from archive.extract.page import MARKUP, TITLE_MAX
-from tests.crawl_process import ROOT
+from tests.crawl_process import ROOT, crawl_log
 from tests.faults.conftest import Crawled
 from tests.faults.crawl import MAX_PAGES, SETTINGS
 from tests.faults.portal import (
@@ -52,7 +52,7 @@ def version_at(crawled: Crawled, path: str) -> sqlite3.Row:
 def test_the_crawl_goes_on_and_finishes_ok(hostile_crawl: Crawled) -> None:
     assert hostile_crawl.run.returncode == 0, hostile_crawl.run.stderr[-3000:]
     assert hostile_crawl.db.execute("SELECT status FROM crawl_run").fetchall() == [("ok",)]
-    assert "Traceback" not in hostile_crawl.run.stderr
+    assert "Traceback" not in hostile_crawl.run.stderr + crawl_log(hostile_crawl.run)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)

@@ -41,8 +41,6 @@ def main() -> int:
                 "--db",
                 database,
                 "-s",
-                "LOG_LEVEL=WARNING",
-                "-s",
                 "DOWNLOAD_DELAY=0",
                 "-s",
                 "AUTOTHROTTLE_ENABLED=0",
