@@ -24,7 +24,7 @@ from w3lib.encoding import (
 
 from archive.errors import CharsetUndecidable
 from archive.extract.binary_sniff import binary_kind
-from archive.extract.plausibility import plausibility
+from archive.extract.repair.plausibility import plausibility
 
 Source = Literal["http", "bom", "meta", "detected"]
 

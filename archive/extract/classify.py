@@ -17,7 +17,7 @@ from typing import Literal
 
 import yaml
 
-from archive.extract.pinyin_annotations import strip_pinyin_annotations
+from archive.extract.repair.pinyin_annotations import strip_pinyin_annotations
 from archive.extract.zh_script import to_simplified
 
 RULES_FILE = "data/doc_type_rules.yaml"

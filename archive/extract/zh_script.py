@@ -13,7 +13,7 @@ from typing import Literal
 
 import opencc
 
-from archive.extract.whitespace import clean_whitespace
+from archive.extract.repair.whitespace import clean_whitespace
 
 Script = Literal["zh-Hans", "zh-Hant"]
 

@@ -12,9 +12,9 @@ repair's name when the count is positive. Order matters:
 
 from collections.abc import Callable
 
-from archive.extract.gbk_realign import realign_gbk
-from archive.extract.pinyin_annotations import strip_pinyin_annotations
-from archive.extract.whitespace import clean_whitespace
+from archive.extract.repair.gbk_realign import realign_gbk
+from archive.extract.repair.pinyin_annotations import strip_pinyin_annotations
+from archive.extract.repair.whitespace import clean_whitespace
 
 __all__ = ["REPAIRS", "clean_whitespace", "realign_gbk", "repair_text", "strip_pinyin_annotations"]
 

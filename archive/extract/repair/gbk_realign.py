@@ -3,14 +3,14 @@
 A GBK stream that lost a byte decodes into a run of real but meaningless characters until it
 falls back in step; decoding the run again one byte later gives the text back, with the lost
 character as one U+FFFD, never a guess. A worked example (seed 003), and how a shift is judged
-a repair (:mod:`archive.extract.plausibility`): docs/extraction.md ("Repairs").
+a repair (:mod:`archive.extract.repair.plausibility`): docs/extraction.md ("Repairs").
 """
 
 import re
 from dataclasses import dataclass
 from itertools import accumulate
 
-from archive.extract.plausibility import (
+from archive.extract.repair.plausibility import (
     log_likelihood,
     prefix_log_likelihoods,
     suffix_log_likelihoods,
