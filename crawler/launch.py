@@ -33,6 +33,7 @@ class Summary:
     distractors: dict[str, int]
     traps: dict[str, int]
     verdict: str  # archive.runs.verdict: healthy, degraded, suspect or failed
+    verdict_reasons: str | None  # why it is not healthy, as crawl_run.verdict_reasons says
     failures: tuple[str, ...]  # by reason, the most first (crawler.failures.by_reason)
     log_file: str | None  # where the crawl's log went (LOG_FILE), if not only to stderr
     tracebacks: int  # log records with a traceback: errors no one expected
@@ -80,6 +81,7 @@ def crawl(
         distractors=_grouped(stats, "fazhi/distractor/"),
         traps=_grouped(stats, "fazhi/trap/"),
         verdict=str(stats.get("fazhi/verdict", "failed")),
+        verdict_reasons=stats.get("fazhi/verdict_reasons") or None,
         failures=tuple(by_reason(stats)),
         log_file=settings.get("LOG_FILE"),
         tracebacks=one_line.tracebacks,

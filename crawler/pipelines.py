@@ -133,6 +133,7 @@ class ArchivePipeline:
             status, summary = "failed", self.unstored
             verdict = Verdict("failed", (self.unstored,))
         self.crawler.stats.set_value("fazhi/verdict", verdict.level)
+        self.crawler.stats.set_value("fazhi/verdict_reasons", verdict.text)
         try:
             self._close_run(status, summary, verdict)
         except Exception as exc:

@@ -66,6 +66,7 @@ def report(summary: Summary) -> None:
         f"run {summary.run_id}: {summary.finish_reason}; {summary.pages} pages, "
         f"{summary.candidates} candidates, {summary.reports} new reports/versions, "
         f"{summary.errors} errors; verdict {summary.verdict}"
+        + (f" ({summary.verdict_reasons})" if summary.verdict_reasons else "")
     )
     if summary.distractors:
         typer.echo("distractors: " + ", ".join(f"{k} {v}" for k, v in summary.distractors.items()))

@@ -157,6 +157,16 @@ def test_verbose_streams_the_log_and_still_writes_the_file(portals: Portals) -> 
     assert "Dumping Scrapy stats" not in run.stderr  # the summary says it for people
 
 
+def test_the_summary_says_why_the_verdict_is_not_healthy(portals: Portals) -> None:
+    database = portals.data / "unhealthy.sqlite3"
+    command = crawl_command(portals.unresolvable, f"sqlite:///{database}", "--all", settings=QUICK)
+    run = run_crawl(command, crawl_env(portals.data))
+    with sqlite3.connect(database) as db:
+        verdict, reasons = db.execute("SELECT verdict, verdict_reasons FROM crawl_run").fetchone()
+    assert verdict == "failed" and reasons  # its only portal never answered
+    assert f"; verdict failed ({reasons})\n" in run.stdout
+
+
 def test_on_a_terminal_progress_is_redrawn_and_no_log_appears(portals: Portals) -> None:
     database = f"sqlite:///{portals.data}/terminal.sqlite3"
     settings = {**QUICK, "FAZHI_PROGRESS_INTERVAL": "0.2"}
