@@ -61,7 +61,7 @@ def crawl(
         return
     db.upgrade(url)
     close_dead_runs(url)
-    overrides = dict(parse_setting(s) for s in setting or [])
+    overrides: dict[str, object] = dict(parse_setting(s) for s in setting or [])
     overrides["FAZHI_DATABASE_URL"] = url
     if resume:  # Scrapy's HTTP cache, reading the failed runs' captures (crawler/replay.py)
         overrides["HTTPCACHE_ENABLED"] = True
