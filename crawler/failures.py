@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import scrapy
 from OpenSSL import SSL
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -109,6 +110,12 @@ class OneLineFailures(logging.Filter):
         return True
 
 
+def failed_request(failure: Failure) -> scrapy.Request:
+    """The request an errback's FAILURE is about: Scrapy sets it, Twisted does not declare it."""
+    request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
+    return request
+
+
 class FailureLog:
     """The failures of one crawl: a log line each, counted by kind and host in its stats."""
 
@@ -118,7 +125,8 @@ class FailureLog:
 
     def failed(self, failure: Failure) -> None:
         """A request that got no response."""
-        url, kind = failure.request.url, failure.type.__name__
+        assert failure.type is not None  # an errback's failure holds an exception
+        url, kind = failed_request(failure).url, failure.type.__name__
         if is_expected(failure.value):
             logger.warning("failed %s: %s: %s", url, kind, failure.getErrorMessage())
         else:

@@ -163,7 +163,9 @@ class Frontier:
     def spend_page(self, slug: str, default_limit: int) -> tuple[int, int]:
         """Count one more request of SLUG: (pages so far, the source's limit)."""
         with self.client.pipeline(transaction=True) as pipe:
-            count, limit = pipe.incr(self.keys.pages(slug)).get(self.keys.limit(slug)).execute()
+            pipe.incr(self.keys.pages(slug))
+            pipe.get(self.keys.limit(slug))
+            count, limit = pipe.execute()
         return int(count), int(limit) if limit else default_limit
 
     def new_links(self, slug: str, urls: set[str]) -> int:
@@ -181,7 +183,7 @@ class Frontier:
     def put(self, queue: str, data: bytes, score: float, lease: str | None) -> None:
         """Queue a request; a lease it carries (a redirect, a retry) is settled with it."""
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.execute_command("ZADD", queue, score, data)
+            pipe.zadd(queue, {data: score})
             if lease:
                 pipe.hdel(self.keys.inflight(self.worker), lease)
             pipe.execute()
@@ -239,7 +241,7 @@ class Frontier:
         return max(int(self.client.pttl(key)), 1) / 1000
 
 
-class LeasedQueue(PriorityQueue):
+class LeasedQueue(PriorityQueue):  # type: ignore[misc]  # scrapy-redis is untyped: Any
     """scrapy-redis's priority queue, taking each request under a lease.
 
     Needs a spider with a ``frontier`` (:class:`crawler.spiders.worker.WorkerSpider`).
@@ -250,7 +252,7 @@ class LeasedQueue(PriorityQueue):
         if taken is None:
             return None
         lease, data = taken
-        request = self._decode_request(data)
+        request: Request = self._decode_request(data)
         request.meta[LEASE] = lease
         return request
 
@@ -260,7 +262,7 @@ class LeasedQueue(PriorityQueue):
         self.spider.frontier.put(self.key, data, -request.priority, lease)
 
 
-class SourceDupeFilter(RFPDupeFilter):
+class SourceDupeFilter(RFPDupeFilter):  # type: ignore[misc]  # scrapy-redis is untyped: Any
     """scrapy-redis's duplicate filter, one set per source: seeding a source empties its set.
 
     One set for everything would remember last spring's listing pages forever, and
@@ -269,10 +271,11 @@ class SourceDupeFilter(RFPDupeFilter):
 
     def request_seen(self, request: Request) -> bool:
         key = per_source(self.key, request.meta.get(SOURCE, ""))
-        return self.server.sadd(key, self.request_fingerprint(request)) == 0
+        added: int = self.server.sadd(key, self.request_fingerprint(request))
+        return added == 0
 
 
-class WorkerScheduler(Scheduler):
+class WorkerScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped: Any
     """scrapy-redis's scheduler, except that a page's files stay with the worker that fetched it.
 
     The archive pipeline keeps an attachment-only report page in memory until its
@@ -289,7 +292,8 @@ class WorkerScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         if not request.meta.get(PARENT):
-            return super().enqueue_request(request)
+            queued: bool = super().enqueue_request(request)  # False: seen before
+            return queued
         self.files.append(request)
         return True
 
@@ -297,4 +301,4 @@ class WorkerScheduler(Scheduler):
         return self.files.popleft() if self.files else super().next_request()
 
     def has_pending_requests(self) -> bool:
-        return bool(self.files) or super().has_pending_requests()
+        return bool(self.files) or bool(super().has_pending_requests())

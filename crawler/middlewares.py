@@ -199,7 +199,9 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.max_wait = settings.getfloat("FAZHI_RETRY_AFTER_MAX")
         self.backoff = settings.getfloat("FAZHI_RETRY_BACKOFF")
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    async def process_response(  # type: ignore[override]  # async, no spider: as Scrapy allows
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if response.status in self.retry_http_codes and self._retries_left(request):
             wait = retry_after(response)
             if wait is not None and wait > self.max_wait:
@@ -211,7 +213,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             await sleep(self._backoff(request) if wait is None else wait)
         return super().process_response(request, response)
 
-    async def process_exception(
+    async def process_exception(  # type: ignore[override]  # async, no spider: as Scrapy allows
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
         if isinstance(exception, self.exceptions_to_retry) and self._retries_left(request):
@@ -221,11 +223,13 @@ class RetryAfterMiddleware(RetryMiddleware):
     def _retries_left(self, request: Request) -> bool:
         if request.meta.get("dont_retry", False):
             return False
-        limit = request.meta.get("max_retry_times", self.max_retry_times)
-        return request.meta.get("retry_times", 0) < limit
+        limit: int = request.meta.get("max_retry_times", self.max_retry_times)
+        retries: int = request.meta.get("retry_times", 0)
+        return retries < limit
 
     def _backoff(self, request: Request) -> float:
-        return min(self.max_wait, self.backoff * 2 ** request.meta.get("retry_times", 0))
+        retries: int = request.meta.get("retry_times", 0)
+        return min(self.max_wait, self.backoff * 2.0**retries)
 
 
 def retry_after(response: Response) -> float | None:

@@ -28,6 +28,7 @@ from archive.storage.source_info import SourceInfo
 from crawler.archiving.batching import BatchWriter
 from crawler.archiving.process import ArchiveConfig, ArchiveProcess, Closing
 from crawler.items import FailureItem, Job, PageItem
+from crawler.spiders.reports import spider_of
 
 logger = logging.getLogger(__name__)
 FINISHED_OK = frozenset({"finished"})
@@ -45,7 +46,7 @@ class ArchivePipeline:
         self.run_id: int | None = None
         self.archive: ArchiveProcess | None = None
         self.writer: BatchWriter[Job, str] | None = None
-        self.sources: dict[str, tuple[SourceInfo, str | None]] = {}
+        self.sources: dict[str, tuple[SourceInfo | None, str | None]] = {}
         self.unstored: str | None = None  # why the spool could not be emptied, if it could not
         self.known: dict[str, int] = {}  # per source: reports archived before this run
 
@@ -61,7 +62,7 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         self.engine = db.make_engine(self.database_url)
-        sources = self.crawler.spider.sources
+        sources = spider_of(self.crawler).sources
         with Session(self.engine) as session:
             run = CrawlRun(
                 trigger=self.trigger,
@@ -91,6 +92,7 @@ class ArchivePipeline:
         logger.info("crawl run %s started (%s)", self.run_id, db.redact(self.database_url))
 
     async def process_item(self, item: PageItem | FailureItem) -> Any:
+        assert self.writer is not None and self.run_id is not None  # open_spider ran
         info, region_hint = self._source(item.source)
         job = Job(item, self.run_id, info, region_hint)
         outcome = await asyncio.wrap_future(self.writer.submit(job))
@@ -102,7 +104,7 @@ class ArchivePipeline:
 
     def _source(self, slug: str) -> tuple[SourceInfo | None, str | None]:
         if slug not in self.sources:
-            source = self.crawler.spider.sources.get(slug)
+            source = spider_of(self.crawler).sources.get(slug)
             self.sources[slug] = (source.info(), source.division_code) if source else (None, None)
         return self.sources[slug]
 
@@ -111,6 +113,7 @@ class ArchivePipeline:
         if self.writer is None:
             return
         self.writer.close()
+        assert self.archive is not None  # started before the writer
         closing = self.archive.finish(self.patience)
         if not closing.emptied:
             self.unstored = f"database unavailable; {closing.left} pages left in the spool"
@@ -140,6 +143,7 @@ class ArchivePipeline:
             if not db.is_outage(exc):
                 raise
             logger.error("crawl run %s could not be closed: database unavailable", self.run_id)
+        assert self.engine is not None  # made before the run opened
         self.engine.dispose()
         logger.info(
             "crawl run %s %s (%s), verdict %s%s",
@@ -151,6 +155,7 @@ class ArchivePipeline:
         )
 
     def _count_spool_stats(self, closing: Closing) -> None:
+        assert self.writer is not None  # called on close, after the writer stopped
         stats = self.crawler.stats
         for outcome, count in closing.drained.items():
             stats.inc_value(f"fazhi/archive/{outcome}", count)
@@ -162,6 +167,7 @@ class ArchivePipeline:
     def _close_run(self, status: str, summary: str | None, verdict: Verdict) -> None:
         with Session(self.engine) as session:
             run = session.get(CrawlRun, self.run_id)
+            assert run is not None  # the row open_spider added
             run.status = status
             run.finished_at = dt.datetime.now(dt.UTC)
             run.stats = _jsonable(self.crawler.stats.get_stats())

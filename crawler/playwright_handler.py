@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from weakref import WeakKeyDictionary
 
 from playwright.async_api import Page
@@ -30,7 +31,9 @@ SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
 _SHARED: WeakKeyDictionary[Crawler, FazhiPlaywrightHandler] = WeakKeyDictionary()
 
 
-class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]  # untyped
+    abort_request: Callable[[PlaywrightRequest], Awaitable[bool] | bool] | None  # the base's
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FazhiPlaywrightHandler:
         """One handler for http and https: Scrapy builds one per scheme, and each would start
@@ -91,7 +94,8 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             or "playwright_page" in meta
             or "playwright_include_page" in meta
         ):
-            return await super().download_request(request)  # static, or a page of the caller's
+            response: Response = await super().download_request(request)
+            return response  # static, or a page of the caller's
         return await self._render_in_used_tab(request)
 
     async def _render_in_used_tab(self, request: Request) -> Response:
@@ -120,7 +124,7 @@ class FazhiPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             meta["playwright_page"] = page
         meta["playwright_include_page"] = True  # scrapy-playwright leaves it open for us
         try:
-            response = await super().download_request(request)
+            response: Response = await super().download_request(request)
         except BaseException:
             await self._drop_tab(meta.pop("playwright_page", None), context)
             raise

@@ -19,7 +19,7 @@ from twisted.internet import task
 from archive.runs.history import counts
 
 
-def line(stats: dict) -> str:
+def line(stats: dict[str, object]) -> str:
     return " · ".join(f"{name} {value}" for name, value in counts(stats).items())
 
 

@@ -26,6 +26,7 @@ from archive.config import Settings
 from archive.runs import resume as recovery
 from archive.storage import db
 from crawler.items import PageItem
+from crawler.spiders.reports import ReportsSpider
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class ArchiveStorage:
         self.pages: dict[str, recovery.Replayable] = {}  # canonical URL → its capture
         self.moved: dict[str, str] = {}  # canonical URL → where it redirected to
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self, spider: ReportsSpider) -> None:
         self.engine = db.make_engine(self.database_url)
         with Session(self.engine) as session:
             run_ids = recovery.resumed_runs(session, spider.sources)
@@ -95,6 +96,7 @@ class ArchiveStorage:
             return None
         with Session(self.engine) as session:
             served = recovery.read_body(session, self.root, entry)
+        assert served.body is not None  # read_body finds the body or raises
         headers = Headers(served.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=served.body)
         return cls(request.url, status=served.status, headers=headers, body=served.body)

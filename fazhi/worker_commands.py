@@ -84,6 +84,7 @@ def enqueue(
     from crawler.registry import load
 
     frontier_settings(settings, url)  # refuse SQLite here too: the workers would
+    assert settings.redis_url  # frontier_settings refused an unset one
     if start_url:
         raise fail(
             "--start-url crawls on this machine only: unset FAZHI_REDIS_URL, "

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -22,12 +23,21 @@ from archive import ingest as archiving
 from archive.extract.page import Extracted
 from archive.storage.db import is_outage, make_engine
 from archive.storage.models import Fetch
+from archive.storage.source_info import SourceInfo
 from archive.storage.spool import Spool
 from archive.storage.warc import Reference, WarcWriter
 from crawler.discovery import LinkKind
 from crawler.items import FailureItem, Job
 
 logger = logging.getLogger(__name__)
+
+
+class _RunKeywords(TypedDict):
+    """The keywords both ``archive.ingest`` calls below take from the job's run."""
+
+    warc: WarcWriter
+    crawl_run_id: int
+    source: SourceInfo | None
 
 
 @dataclass
@@ -197,7 +207,7 @@ class Archiver:
             fetched_at=item.fetched_at,
             final_url=item.final_url,
         )
-        common = {"warc": self.warc, "crawl_run_id": job.run_id, "source": job.source}
+        common: _RunKeywords = {"warc": self.warc, "crawl_run_id": job.run_id, "source": job.source}
         if item.kind == LinkKind.ATTACHMENT and item.parent_url:
             done = archiving.process_attachment(
                 session,

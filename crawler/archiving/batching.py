@@ -10,18 +10,27 @@ is a single item, so nothing waits for company.
 
 from __future__ import annotations
 
+import enum
 import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
-_STOP = object()
+
+
+class _Stop(enum.Enum):
+    """The end-of-queue marker: an enum member, so that ``is _STOP`` narrows its type."""
+
+    STOP = enum.auto()
+
+
+_STOP: Final = _Stop.STOP
 
 
 class BatchWriter(Generic[Item, Result]):
@@ -37,7 +46,7 @@ class BatchWriter(Generic[Item, Result]):
         self.write = write
         self.max_batch = max_batch
         self.batches = 0
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Item, Future[Result]] | _Stop] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="fazhi-archive", daemon=True)
         self._thread.start()
 

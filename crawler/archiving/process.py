@@ -73,7 +73,8 @@ class ArchiveProcess:
         if self._child is None:
             return self._spool(jobs)
         try:
-            return self._call("store", list(jobs))
+            outcomes: list[str] = self._call("store", list(jobs))
+            return outcomes
         except ArchiveDied as died:
             logger.error("%s; its batch of %d pages goes to the spool", died, len(jobs))
             self._reap()
@@ -107,13 +108,15 @@ class ArchiveProcess:
             # tells this child to finish, instead of cutting a batch in half
             process_group=0,
         )
-        _send(self._child.stdin, self.config)
+        _send(_pipes(self._child)[0], self.config)
 
     def _call(self, command: str, argument: Any) -> Any:
         child = self._child
+        assert child is not None, "called only while a child runs"
+        requests, replies = _pipes(child)
         try:
-            _send(child.stdin, (command, argument))
-            ok, value = pickle.load(child.stdout)
+            _send(requests, (command, argument))
+            ok, value = pickle.load(replies)
         except (OSError, EOFError, pickle.UnpicklingError) as exc:
             raise ArchiveDied(f"archive process {child.pid} died ({exc!r})") from exc
         if not ok:
@@ -123,7 +126,8 @@ class ArchiveProcess:
     def _reap(self) -> None:
         """Close the child's pipes and collect its exit (a dead child's counters are lost)."""
         child, self._child = self._child, None
-        for stream in (child.stdin, child.stdout):
+        assert child is not None, "called only while a child runs"
+        for stream in _pipes(child):
             with contextlib.suppress(OSError):  # a broken pipe: the child is gone already
                 stream.close()
         code = child.wait()
@@ -135,6 +139,12 @@ class ArchiveProcess:
         for job in jobs:
             spool.put(job)
         return ["spooled"] * len(jobs)
+
+
+def _pipes(child: subprocess.Popen[bytes]) -> tuple[IO[bytes], IO[bytes]]:
+    """The child's stdin and stdout: both pipes, as _start opened them."""
+    assert child.stdin is not None and child.stdout is not None
+    return child.stdin, child.stdout
 
 
 def _send(stream: IO[bytes], message: Any) -> None:

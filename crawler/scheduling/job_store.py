@@ -15,7 +15,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from archive.storage import pickles
 
 
-class JobStore(SQLAlchemyJobStore):
+class JobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # APScheduler 3 is untyped: Any
     def _reconstitute_job(self, job_state: bytes) -> Job:
         state: dict[str, Any] = pickles.loads(job_state)
         state["func"] = pickles.moved_ref(state["func"])

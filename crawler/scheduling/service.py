@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.events import (
@@ -114,7 +115,14 @@ class Service:
         )
         self._put(EXPECTATIONS_JOB, check_expectations, check, [], "expectations")
 
-    def _put(self, job_id: str, func: Any, trigger: BaseTrigger, args: list, name: str) -> None:
+    def _put(
+        self,
+        job_id: str,
+        func: Callable[..., None],
+        trigger: BaseTrigger,
+        args: list[str],
+        name: str,
+    ) -> None:
         job = self.scheduler.get_job(job_id)
         grace = self.settings.schedule_misfire_grace
         if job is None:

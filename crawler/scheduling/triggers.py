@@ -12,7 +12,7 @@ from archive.runs.schedule_policy import Policy, next_run
 ONE_TICK = dt.timedelta(microseconds=1)
 
 
-class PolicyTrigger(BaseTrigger):
+class PolicyTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 is untyped: Any
     """APScheduler's view of one source's schedule; pickled into the job store."""
 
     def __init__(self, policy: Policy, slug: str) -> None:

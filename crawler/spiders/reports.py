@@ -18,10 +18,11 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
@@ -29,7 +30,7 @@ from w3lib.url import canonicalize_url
 
 from crawler import sitemaps
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
-from crawler.failures import FailureLog
+from crawler.failures import FailureLog, failed_request
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load, source_from_url
 from crawler.request_meta import PARENT, SOURCE
@@ -48,6 +49,13 @@ LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLO
 
 class ReportsSpider(scrapy.Spider):
     name = "reports"
+    # Set by from_crawler, from the crawl's settings.
+    max_pages: int  # per source
+    max_depth: int
+    explore_depth: int
+    sitemap_depth: int
+    max_size: int
+    failures: FailureLog
 
     def __init__(
         self,
@@ -64,14 +72,14 @@ class ReportsSpider(scrapy.Spider):
         self.allowed_domains = sorted(
             {d.split(":")[0] for s in self.sources.values() for d in s.domains}
         )
-        self.max_pages = int(max_pages) if max_pages else None
+        self.max_pages = int(max_pages) if max_pages else 0  # 0: FAZHI_MAX_PAGES
         self.pages: Counter[str] = Counter()
         self.guard = TrapGuard()
         self.seen_links: dict[str, set[str]] = {}
         self.requested: set[str] = set()  # canonical URLs already requested
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ReportsSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.max_pages = spider.max_pages or settings.getint("FAZHI_MAX_PAGES", 2000)
@@ -124,14 +132,16 @@ class ReportsSpider(scrapy.Spider):
             return
         links = list(_links(response)) if isinstance(response, TextResponse) else []
         if not rendered and self._needs_browser(response, source, kind, links):
-            yield response.request.replace(
+            request = response.request
+            assert request is not None  # a response to a request of ours
+            yield request.replace(
                 meta={k: v for k, v in response.meta.items() if k in (SOURCE, PARENT)}
                 | {
                     "playwright": True,
                     # script-built lists arrive after `load`: wait until the page stops fetching
                     "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
                 },
-                cb_kwargs={**response.request.cb_kwargs, "rendered": True},
+                cb_kwargs={**request.cb_kwargs, "rendered": True},
                 dont_filter=True,
             )
             return
@@ -141,7 +151,8 @@ class ReportsSpider(scrapy.Spider):
         yield from self._follow(response, source, kind, depth, links)
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
-        request = failure.request
+        request = failed_request(failure)
+        assert failure.type is not None  # an errback's failure holds an exception
         self.failures.failed(failure)
         yield FailureItem(
             url=request.cb_kwargs.get("url", request.url),  # the link followed, as PageItem
@@ -384,7 +395,18 @@ def chosen_sources(
     """
     if start_url:
         return [source_from_url(start_url)]
-    if not (everything or slug):
+    if everything:
+        slugs = None
+    elif slug:
+        slugs = [slug]
+    else:
         raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")
     registry = load(Path(registry_path) if registry_path else None)
-    return registry.select(None if everything else [slug])
+    return registry.select(slugs)
+
+
+def spider_of(crawler: Crawler) -> ReportsSpider:
+    """The crawl's spider, typed: each spider of fazhi is a ReportsSpider (or a subclass)."""
+    spider = crawler.spider
+    assert isinstance(spider, ReportsSpider)
+    return spider

@@ -20,10 +20,11 @@ import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Self
 
 import scrapy
 from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy_redis.spiders import RedisMixin
@@ -31,6 +32,7 @@ from twisted.internet import task
 from twisted.python.failure import Failure
 
 from crawler.discovery import Link, LinkKind
+from crawler.failures import failed_request
 from crawler.frontier import LEASE, PART_OF_LEASE, Frontier, worker_name
 from crawler.registry import Source
 from crawler.request_meta import PARENT
@@ -39,7 +41,7 @@ from crawler.spiders.reports import ReportsSpider
 logger = logging.getLogger(__name__)
 
 
-class RedisStart(RedisMixin):
+class RedisStart(RedisMixin):  # type: ignore[misc]  # scrapy-redis is untyped: Any
     """scrapy-redis's start requests through ``start()``.
 
     scrapy-redis 0.9.1 feeds its first batch from ``start_requests()``, which
@@ -84,13 +86,18 @@ class Leases:
 
 class WorkerSpider(RedisStart, ReportsSpider):
     name = "worker"
+    # Set by from_crawler, and the heartbeat by opened.
+    frontier: Frontier
+    lease_seconds: int
+    leases: Leases
+    heartbeat: task.LoopingCall
 
     def __init__(self, registry: str | None = None, **kwargs: Any) -> None:
         super().__init__(all=True, registry=registry, **kwargs)
         self.idle_since: float | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> WorkerSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.setup_redis(crawler)  # scrapy-redis: seed key, idle handler, MAX_IDLE_TIME…
         spider.frontier = Frontier.from_settings(crawler.settings, worker=worker_name())
@@ -132,11 +139,11 @@ class WorkerSpider(RedisStart, ReportsSpider):
 
     # -- leases ------------------------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        return self._leased(super().parse(response, **kwargs), response.meta)
+    def parse(self, response: Response, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        return self._leased(super().parse(response, *args, **kwargs), response.meta)
 
     def failed(self, failure: Failure) -> Iterator[Any]:
-        return self._leased(super().failed(failure), failure.request.meta)
+        return self._leased(super().failed(failure), failed_request(failure).meta)
 
     def _leased(self, output: Iterable[Any], meta: dict[str, Any]) -> Iterator[Any]:
         """Count what the lease waits for: items, and files kept in this worker."""
