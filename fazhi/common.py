@@ -3,10 +3,10 @@ closing summary."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -82,6 +82,25 @@ def report(summary: Summary) -> None:
         typer.echo(f"log: {summary.log_file}{bugs}")
     if not summary.ok:
         raise typer.Exit(1)
+
+
+def crawl_here(
+    url: str,
+    setting: list[str] | None,
+    base: Mapping[str, object],
+    fixed: Mapping[str, object],
+    spider_args: dict[str, Any],
+    **launch: Any,
+) -> None:
+    """What `fazhi crawl` and `fazhi worker` share once their options are checked: close the
+    runs a dead crawl process left `running`, crawl in this process with the ``--set``
+    overrides between the command's defaults (BASE) and what it fixes (FIXED), print the
+    summary (exit 1 when the run failed)."""
+    from crawler.launch import crawl
+
+    close_dead_runs(url)
+    overrides = {**base, **dict(parse_setting(s) for s in setting or []), **fixed}
+    report(crawl(spider_args, overrides, **launch))
 
 
 def close_dead_runs(url: str) -> None:

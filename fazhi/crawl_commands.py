@@ -13,11 +13,9 @@ from fazhi.common import (
     DbOption,
     RegistryOption,
     SetOption,
-    close_dead_runs,
+    crawl_here,
     database_url,
     fail,
-    parse_setting,
-    report,
 )
 
 
@@ -52,7 +50,6 @@ def crawl(
     Runs left `running` by a crawl process that died are marked failed first.
     """
     from archive.storage import db
-    from crawler.launch import crawl as run_crawl
 
     chosen = [bool(source), all_sources, bool(start_url)]
     if sum(chosen) != 1:
@@ -69,14 +66,11 @@ def crawl(
         enqueue(settings, url, source, all_sources, start_url, registry, max_pages)
         return
     db.upgrade(url)
-    close_dead_runs(url)
-    overrides: dict[str, object] = dict(parse_setting(s) for s in setting or [])
-    overrides["FAZHI_DATABASE_URL"] = url
     label = source or (urlsplit(start_url).hostname if start_url else None) or "all"
-    overrides.setdefault("LOG_FILE", str(settings.crawl_log(label, dt.datetime.now(dt.UTC))))
-    overrides["FAZHI_LOG_STDERR"] = verbose
+    log_file = str(settings.crawl_log(label, dt.datetime.now(dt.UTC)))
+    fixed: dict[str, object] = {"FAZHI_DATABASE_URL": url, "FAZHI_LOG_STDERR": verbose}
     if resume:  # Scrapy's HTTP cache, reading the failed runs' captures (crawler/replay.py)
-        overrides["HTTPCACHE_ENABLED"] = True
+        fixed["HTTPCACHE_ENABLED"] = True
     spider_args = {
         "source": source,
         "all": all_sources,
@@ -84,8 +78,8 @@ def crawl(
         "max_pages": max_pages,
         "registry": str(registry) if registry else None,
     }
-    summary = run_crawl({k: v for k, v in spider_args.items() if v}, overrides, progress=True)
-    report(summary)
+    args = {k: v for k, v in spider_args.items() if v}
+    crawl_here(url, setting, {"LOG_FILE": log_file}, fixed, args, progress=True)
 
 
 def _is_private_url(url: str) -> bool:

@@ -17,11 +17,9 @@ from fazhi.common import (
     DbOption,
     RegistryOption,
     SetOption,
-    close_dead_runs,
+    crawl_here,
     database_url,
     fail,
-    parse_setting,
-    report,
 )
 
 
@@ -35,17 +33,13 @@ def worker(
     database: DbOption = None,
 ) -> None:
     """Crawl from the shared Redis frontier into PostgreSQL, alongside any other workers."""
-    from crawler.launch import crawl as run_crawl
     from crawler.spiders.worker import WorkerSpider
 
     url = database_url(database)
-    overrides = frontier_settings(Settings.from_env(), url)
-    close_dead_runs(url)  # a worker killed here before left its run `running`
-    overrides.update(parse_setting(s) for s in setting or [])
-    overrides["MAX_IDLE_TIME_BEFORE_CLOSE"] = idle_exit
-    overrides["FAZHI_TRIGGER"] = "worker"
+    base = frontier_settings(Settings.from_env(), url)
+    fixed = {"MAX_IDLE_TIME_BEFORE_CLOSE": idle_exit, "FAZHI_TRIGGER": "worker"}
     spider_args = {"registry": str(registry)} if registry else {}
-    report(run_crawl(spider_args, overrides, spider_cls=WorkerSpider))
+    crawl_here(url, setting, base, fixed, spider_args, spider_cls=WorkerSpider)
 
 
 def frontier_settings(settings: Settings, url: str) -> dict[str, Any]:
