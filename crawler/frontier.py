@@ -38,6 +38,17 @@ redis.call('HSET', KEYS[2], ARGV[1], top[2] .. ' ' .. top[1])
 return top[1]
 """
 
+# Queue a request at its score (-priority) plus its place in line: a fraction that grows with
+# every request queued, so equal priorities come out oldest first, as in one process
+# (crawler/settings.py, SCHEDULER_MEMORY_QUEUE), not in the order of their encoded bytes.
+# 2**32 places before the fraction wraps; a score of a few hundred keeps 2**-44 of precision.
+PUT = """
+local place = redis.call('INCR', KEYS[2]) % 4294967296
+redis.call('ZADD', KEYS[1], tonumber(ARGV[2]) + place / 4294967296, ARGV[1])
+if ARGV[3] ~= '' then redis.call('HDEL', KEYS[3], ARGV[3]) end
+return place
+"""
+
 # Put a dead (or retiring) worker's leases back on the queue; -1 while it is alive.
 RECLAIM = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
@@ -78,6 +89,11 @@ class FrontierKeys:
     @property
     def workers(self) -> str:
         return f"{self.prefix}workers"
+
+    @property
+    def order(self) -> str:
+        """The count of requests ever queued: each one's place in line (see PUT)."""
+        return f"{self.prefix}order"
 
     def pages(self, slug: str) -> str:
         return f"{self.prefix}pages:{slug}"
@@ -131,6 +147,7 @@ class Frontier:
         self.keys = keys
         self.worker = worker
         self._take = client.register_script(TAKE)
+        self._put = client.register_script(PUT)
         self._reclaim = client.register_script(RECLAIM)
 
     @classmethod
@@ -181,12 +198,10 @@ class Frontier:
         return None if data is None else (lease, data)
 
     def put(self, queue: str, data: bytes, score: float, lease: str | None) -> None:
-        """Queue a request; a lease it carries (a redirect, a retry) is settled with it."""
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.zadd(queue, {data: score})
-            if lease:
-                pipe.hdel(self.keys.inflight(self.worker), lease)
-            pipe.execute()
+        """Queue a request behind those of its SCORE; a lease it carries (a redirect, a retry)
+        is settled with it."""
+        keys = [queue, self.keys.order, self.keys.inflight(self.worker)]
+        self._put(keys=keys, args=[data, score, lease or ""])
 
     def release(self, lease: str) -> None:
         self.client.hdel(self.keys.inflight(self.worker), lease)

@@ -41,6 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 50,
     # before robots.txt (100): nothing outside a source's domains is asked for, not even that
     "crawler.middlewares.ScopeGuard": 60,
+    # also before robots.txt: a request a flood rule cut since it was queued is dropped here
+    "crawler.floods.FloodGuard": 70,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's, honouring Retry-After
     # above RedirectMiddleware (600): sees a 3xx before it is followed
@@ -88,6 +90,15 @@ ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # default 100 cost a third of the reactor's time (bench.crawl_speed: 65 s -> 47 s, 5,430 pages).
 CONCURRENT_ITEMS = 4
 FAZHI_MAX_PAGES = 2000  # per source and run
+# Floods cut (crawler/floods.py): a URL shape of a source answering this many errors in a row is
+# retired for the run (0: never); a source's requests stop this many seconds after its first.
+FAZHI_RETIRE_AFTER = 20
+FAZHI_SOURCE_TIME_BUDGET = 3600
+# Relevance first, then breadth: the scheduler takes the highest priority first (the link's
+# kind, crawler/discovery.py), and among equals the oldest, not Scrapy's default newest: a
+# listing's thousand links queue behind what the home page already found, not before it.
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 # Database outage (crawler.archiving.archiver): pages wait in FAZHI_DATA_DIR/spool/, retried
 # with a backoff doubling up to FAZHI_SPOOL_RETRY_MAX seconds; at its end a run waits
 # FAZHI_SPOOL_PATIENCE seconds for the database before it gives up (status failed; the next

@@ -20,6 +20,19 @@ DATE_VALUE = re.compile(r"^\d{4}(?:[-/.]\d{1,2}(?:[-/.]\d{1,2})?|(?:0[1-9]|1[0-2
 PAGE_KEYS = frozenset({"page", "pageno", "pageindex", "pagenum", "p", "curpage", "pn", "start"})
 # index_7.htm, list_12.html, DedeCMS list_7_999.html (column 7, page 999), /page/9/
 PAGE_IN_PATH = re.compile(r"(?:(?:index|list|default)(?:_\d+)*_|/page/)(\d+)(?:\.s?html?|/)?$")
+DIGITS = re.compile(r"\d+")
+
+
+def shape(url: str) -> str:
+    """The pattern URL is one of: host, path with each digit run as ``{n}``, query keys only.
+
+    ``/many/17.html`` and ``/many/9021.html`` are one shape, ``/list/t2024_3.html?id=5``
+    another: the unit in which a run of failures retires links (crawler/floods.py).
+    """
+    parts = urlsplit(url)
+    keys = sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    query = "?" + "&".join(keys) if keys else ""
+    return parts.netloc + DIGITS.sub("{n}", parts.path) + query
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,20 @@ def test_a_finished_or_superseded_lease_is_not_returned(
 
 
 @pytest.mark.redis
+def test_the_best_priority_comes_first_and_equals_in_the_order_queued(
+    redis_target: RedisTarget, keys: FrontierKeys
+) -> None:
+    """As the one-process scheduler (FIFO within a priority): not by the encoded bytes."""
+    one, two = frontier(redis_target, keys, "1"), frontier(redis_target, keys, "2")
+    queued = [(one, b"z-listing", -10), (two, b"b-report", -100), (one, b"y-listing", -10),
+              (two, b"a-report", -100), (one, b"x-listing", -10)]  # fmt: skip
+    for worker, data, score in queued:
+        worker.put(keys.requests, data, score, lease=None)
+    taken = [one.take(keys.requests)[1] for _ in queued]
+    assert taken == [b"b-report", b"a-report", b"z-listing", b"y-listing", b"x-listing"]
+
+
+@pytest.mark.redis
 def test_budget_and_pager_memory_are_shared_per_source(
     redis_target: RedisTarget, keys: FrontierKeys
 ) -> None:

@@ -31,6 +31,7 @@ from w3lib.url import canonicalize_url
 from crawler import sitemaps
 from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
 from crawler.failures import FailureLog, failed_request
+from crawler.floods import FloodCut, FloodCuts
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load, source_from_url
 from crawler.request_meta import PARENT, SOURCE
@@ -56,6 +57,7 @@ class ReportsSpider(scrapy.Spider):
     sitemap_depth: int
     max_size: int
     failures: FailureLog
+    floods: FloodCuts
 
     def __init__(
         self,
@@ -88,6 +90,7 @@ class ReportsSpider(scrapy.Spider):
         spider.sitemap_depth = settings.getint("FAZHI_SITEMAP_DEPTH", 3)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.failures = FailureLog(crawler)
+        spider.floods = FloodCuts.from_crawler(crawler)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -151,6 +154,8 @@ class ReportsSpider(scrapy.Spider):
         yield from self._follow(response, source, kind, depth, links)
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
+        if isinstance(failure.value, FloodCut):
+            return  # never asked for: counted under fazhi/retired/ (crawler/floods.py)
         request = failed_request(failure)
         assert failure.type is not None  # an errback's failure holds an exception
         self.failures.failed(failure)
@@ -313,6 +318,8 @@ class ReportsSpider(scrapy.Spider):
             stats.inc_value(f"fazhi/trap/{trap.split(':')[0]}")
             if self.guard.first_report(trap, link.url):
                 logger.info("trap cut: %s (first at %s)", trap, link.url)
+            return None
+        if self.floods.cut(source.slug, link.url):
             return None
         if not self._spend_page(source):
             stats.inc_value("fazhi/budget_cut")

@@ -156,14 +156,16 @@ def test_ten_thousand_links_stay_within_the_page_budget(hostile_crawl: Crawled) 
     stats = hostile_crawl.stats
     requested = sum(v for k, v in stats.items() if k.startswith("fazhi/request/"))
     assert requested == MAX_PAGES
-    assert stats["fazhi/budget_cut"] >= MANY_LINKS - MAX_PAGES
+    retired = stats.get("fazhi/retired/error-run", 0)  # their 404s retire them (crawler/floods.py)
+    assert stats["fazhi/budget_cut"] + retired >= MANY_LINKS - MAX_PAGES
     many = [h for h in hostile_crawl.portal.hits if h.path.startswith("/many/")]
     assert 0 < len(many) < MAX_PAGES
     # what the server saw: the budgeted pages (robots.txt among them: the spider reads it for
-    # its Sitemap: lines), the loop's redirect target, and the rendered page's own assets
+    # its Sitemap: lines) but those dropped once their shape retired, the loop's redirect
+    # target, and the rendered page's own assets
     hits = hostile_crawl.portal.requests_to("portal")
     paths = {h.path for h in hits if not h.browser or h.path == "/challenge.html"}
-    assert len(paths - {"/loop-b.html"}) == MAX_PAGES
+    assert len(paths - {"/loop-b.html"}) <= MAX_PAGES <= len(paths - {"/loop-b.html"}) + retired
 
 
 def test_the_size_cap_is_50_mib_by_default() -> None:

@@ -1,0 +1,150 @@
+"""Relevance first, floods cut (crawler/floods.py): one report beside a 10,000-link flood.
+
+The portal's home page links a 法治政府建设 column holding one report, and a notices listing
+of 10,000 report-like links (generated, not stored) that all answer 404. One real crawl at the
+shipped page budget, without politeness delays: the report comes early, the flood is retired
+after a run of errors, and the run ends by itself, each cut counted with its reason.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import crawl_process
+from tests.faults.portal import GOOD_REPORT, fixture
+
+pytestmark = pytest.mark.slow
+
+FLOOD = 10_000
+RETIRE_AFTER = 20  # the shipped FAZHI_RETIRE_AFTER
+IN_FLIGHT = 16  # the shipped CONCURRENT_REQUESTS: what has passed the downloader's middlewares
+REPORT_PATH = "/fzzfjs/202403/t20240313_88.html"
+REPORT_TITLE = "厦门市思明区人民政府关于2023年法治政府建设情况的报告"
+# The column answers this late: the flood's links are all queued before the report's link is.
+COLUMN_DELAY = 1.0
+
+
+def _html(links: Iterator[tuple[str, str]]) -> bytes:
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
+    return f"<html><head><meta charset='utf-8'></head><body><ul>{items}</ul></body></html>".encode()
+
+
+def _pages() -> dict[str, bytes]:
+    report, _ = fixture(GOOD_REPORT)
+    return {
+        "/": _html(iter([("/tzgg/", "法治建设"), ("/fzzfjs/", "法治政府建设")])),
+        "/fzzfjs/": _html(iter([(REPORT_PATH, REPORT_TITLE)])),
+        REPORT_PATH: report,
+    }
+
+
+def _flood() -> bytes:
+    return _html(
+        (f"/tzgg/{n}.html", f"第{n}区人民政府关于2023年度法治政府建设情况的报告")
+        for n in range(FLOOD)
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _FloodPortal
+
+    def do_GET(self) -> None:
+        self.server.requested.append(self.path)
+        if self.path == "/fzzfjs/":
+            time.sleep(COLUMN_DELAY)
+        body = _flood() if self.path == "/tzgg/" else self.server.pages.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        body = body if body is not None else b"<h1>404</h1>"
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _FloodPortal(ThreadingHTTPServer):
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.pages = _pages()
+        self.requested: list[str] = []
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@dataclass
+class Flooded:
+    requested: list[str]  # what the portal saw, in order
+    fetched: list[str]  # the run's fetch rows' URLs, by id
+    stats: dict[str, Any]
+    returncode: int
+
+
+@pytest.fixture(scope="module")
+def flooded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
+    data: Path = tmp_path_factory.mktemp("flood")
+    portal = _FloodPortal()
+    thread = threading.Thread(target=portal.serve_forever, daemon=True)
+    thread.start()
+    try:
+        entry = {
+            "slug": "flood",
+            "name": "洪水门户",
+            "home_url": portal.base + "/",
+            "domains": [portal.base.removeprefix("http://")],
+            "render": "static",
+        }
+        registry = crawl_process.write_registry([entry], data / "flood.yaml")
+        database = data / "archive.sqlite3"
+        command = crawl_process.crawl_command(
+            registry, f"sqlite:///{database}", "--source", "flood", settings=crawl_process.FAST
+        )
+        run = crawl_process.run_crawl(command, crawl_process.crawl_env(data), timeout=120)
+        assert run.returncode == 0, run.stderr[-3000:]
+        with sqlite3.connect(database) as db:
+            fetched = [url for (url,) in db.execute("SELECT url FROM fetch ORDER BY id")]
+        yield Flooded(
+            [p for p in portal.requested if p != "/robots.txt"],
+            [u.removeprefix(portal.base) for u in fetched],
+            crawl_process.last_run_stats(database),
+            run.returncode,
+        )
+    finally:
+        portal.shutdown()
+        portal.server_close()
+        thread.join()
+
+
+def _flood_requested(flooded: Flooded) -> list[str]:
+    return [p for p in flooded.requested if p.startswith("/tzgg/") and p != "/tzgg/"]
+
+
+def test_the_report_is_archived_among_the_first_requests(flooded: Flooded) -> None:
+    # the run of errors that retires the flood, what was on its way then, and a few pages
+    first = RETIRE_AFTER + IN_FLIGHT + 10
+    assert REPORT_PATH in flooded.requested[:first], flooded.requested
+    assert REPORT_PATH in flooded.fetched[:first], flooded.fetched
+
+
+def test_the_flood_is_retired_after_a_run_of_errors(flooded: Flooded) -> None:
+    assert RETIRE_AFTER <= len(_flood_requested(flooded)) <= RETIRE_AFTER + IN_FLIGHT
+    assert len(flooded.requested) < 100  # the run ended by itself, far short of 10,000
+
+
+def test_each_cut_is_counted_with_its_reason(flooded: Flooded) -> None:
+    stats = flooded.stats
+    assert stats["fazhi/retired/patterns"] == 1
+    cut = stats["fazhi/retired/error-run"] + stats.get("fazhi/budget_cut", 0)
+    assert cut >= FLOOD - len(_flood_requested(flooded))
