@@ -77,6 +77,7 @@ WORDING: dict[str, tuple[str, str]] = {
     "OffsiteRefused": ("request", "refused: outside the source's domains"),
     "PrivateAddressRefused": ("request", "refused: a private address"),
     "RedirectRefused": ("redirect", "refused: a loop or off-site"),
+    "RobotsUnavailable": ("request", "skipped: robots.txt answered a server error (RFC 9309)"),
     "BrowserNotFound": ("page", "needed a browser, none found"),
 }
 

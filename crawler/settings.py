@@ -43,6 +43,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeGuard": 60,
     # also before robots.txt: a request a flood rule cut since it was queued is dropped here
     "crawler.floods.FloodGuard": 70,
+    # Scrapy's, but a robots.txt answering 5xx disallows its host for the run (RFC 9309)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.RobotsTxt": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,  # Scrapy's, honouring Retry-After
     # above RedirectMiddleware (600): sees a 3xx before it is followed

@@ -9,7 +9,7 @@
 The listing (``/``) links each case in :data:`CASES` with a report-like anchor, so the spider
 fetches every one as a report candidate, beside one good report (a saved page) that must still
 be archived, a column of 10,000 links, and links and redirects to two off-site servers: another
-port of this host and another loopback host (127.0.0.2). robots.txt answers 503.
+port of this host and another loopback host (127.0.0.2). robots.txt answers 503 once.
 
 Each case says what the fetch row must show; `tests/faults/test_hostile_pages.py` walks them
 and `docs/reliability.md` lists them.
@@ -172,6 +172,16 @@ def page(body: bytes, content_type: str = "text/html; charset=utf-8", status: in
     return respond
 
 
+def _robots_busy_once(handler: _Handler) -> None:
+    """robots.txt answers 503 the first time, then no rules: a retry finds the site open."""
+    if len(handler.server.portal.requests_to("portal", "/robots.txt")) > 1:
+        page(b"", "text/plain")(handler)
+    else:
+        page(b"<h1>Service Unavailable</h1>", "text/html", 503, Retry_After=str(RETRY_AFTER))(
+            handler
+        )
+
+
 def cut_short(body: bytes) -> Responder:
     def respond(handler: _Handler) -> None:
         handler.send_response(200)
@@ -326,8 +336,7 @@ def _routes() -> dict[str, Responder]:
     ).replace(BAD_BYTES_MARK.encode(), b"\xff\xfe\x80")
     return {
         "/": lambda h: page(_listing(h.server.portal))(h),
-        "/robots.txt": page(b"<h1>Service Unavailable</h1>", "text/html", 503,
-                            Retry_After=str(RETRY_AFTER)),
+        "/robots.txt": _robots_busy_once,
         GOOD_REPORT_PATH: page(good),
         "/malformed.html": page(malformed),
         "/truncated.html": page(truncated[: len(truncated) * 2 // 5] + b"<p class=\"con"),

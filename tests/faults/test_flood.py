@@ -62,8 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/fzzfjs/":
             time.sleep(COLUMN_DELAY)
         body = _flood() if self.path == "/tzgg/" else self.server.pages.get(self.path)
-        self.send_response(200 if body is not None else 404)
-        body = body if body is not None else b"<h1>404</h1>"
+        if self.path == "/robots.txt":
+            self.send_response(self.server.robots_status)
+        else:
+            self.send_response(200 if body is not None else 404)
+        body = body if body is not None else b"<h1>error</h1>"
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -74,8 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _FloodPortal(ThreadingHTTPServer):
-    def __init__(self) -> None:
+    def __init__(self, robots_status: int) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.robots_status = robots_status
         self.pages = _pages()
         self.requested: list[str] = []
 
@@ -88,14 +92,25 @@ class _FloodPortal(ThreadingHTTPServer):
 class Flooded:
     requested: list[str]  # what the portal saw, in order
     fetched: list[str]  # the run's fetch rows' URLs, by id
+    errors: list[str | None]  # and their errors
     stats: dict[str, Any]
-    returncode: int
+    log: str
 
 
 @pytest.fixture(scope="module")
 def flooded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
-    data: Path = tmp_path_factory.mktemp("flood")
-    portal = _FloodPortal()
+    yield from _crawl(tmp_path_factory, robots_status=404)
+
+
+@pytest.fixture(scope="module")
+def robots_unavailable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
+    yield from _crawl(tmp_path_factory, robots_status=503)
+
+
+def _crawl(factory: pytest.TempPathFactory, robots_status: int) -> Iterator[Flooded]:
+    """Crawl the portal, its robots.txt answering ROBOTS_STATUS, with the shipped budgets."""
+    data: Path = factory.mktemp("flood")
+    portal = _FloodPortal(robots_status)
     thread = threading.Thread(target=portal.serve_forever, daemon=True)
     thread.start()
     try:
@@ -114,12 +129,13 @@ def flooded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
         run = crawl_process.run_crawl(command, crawl_process.crawl_env(data), timeout=120)
         assert run.returncode == 0, run.stderr[-3000:]
         with sqlite3.connect(database) as db:
-            fetched = [url for (url,) in db.execute("SELECT url FROM fetch ORDER BY id")]
+            rows = db.execute("SELECT url, error FROM fetch ORDER BY id").fetchall()
         yield Flooded(
             [p for p in portal.requested if p != "/robots.txt"],
-            [u.removeprefix(portal.base) for u in fetched],
+            [url.removeprefix(portal.base) for url, _ in rows],
+            [error for _, error in rows],
             crawl_process.last_run_stats(database),
-            run.returncode,
+            crawl_process.crawl_log(run),
         )
     finally:
         portal.shutdown()
@@ -148,3 +164,16 @@ def test_each_cut_is_counted_with_its_reason(flooded: Flooded) -> None:
     assert stats["fazhi/retired/patterns"] == 1
     cut = stats["fazhi/retired/error-run"] + stats.get("fazhi/budget_cut", 0)
     assert cut >= FLOOD - len(_flood_requested(flooded))
+
+
+def test_a_robots_txt_answering_5xx_skips_the_host_for_the_run(
+    robots_unavailable: Flooded,
+) -> None:
+    """RFC 9309 §2.3.1.4: a server error on robots.txt means disallow all (crawler/robots.py)."""
+    assert robots_unavailable.requested == []  # nothing but robots.txt
+    assert robots_unavailable.stats["fazhi/robots/unavailable"] == 1
+    assert robots_unavailable.stats["fazhi/robots/skipped"] >= 1
+    # every request the spider made is a fetch row with the reason
+    assert robots_unavailable.errors
+    assert all("robots.txt answered 503" in (e or "") for e in robots_unavailable.errors)
+    assert robots_unavailable.log.count("answered 503: the host is skipped for this run") == 1
