@@ -3,7 +3,9 @@
 The portal's home page links a 法治政府建设 column holding one report, and a notices listing
 of 10,000 report-like links (generated, not stored) that all answer 404. One real crawl at the
 shipped page budget, without politeness delays: the report comes early, the flood is retired
-after a run of errors, and the run ends by itself, each cut counted with its reason.
+after a run of errors, and the run ends by itself, each cut counted with its reason. Two more
+crawls of it: one with the flood rule off, ended by the source's time budget, and one whose
+robots.txt answers 503 (crawler/robots.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ REPORT_PATH = "/fzzfjs/202403/t20240313_88.html"
 REPORT_TITLE = "厦门市思明区人民政府关于2023年法治政府建设情况的报告"
 # The column answers this late: the flood's links are all queued before the report's link is.
 COLUMN_DELAY = 1.0
+TIME_BUDGET = 2  # seconds, for the run that relies on it alone
 
 
 def _html(links: Iterator[tuple[str, str]]) -> bytes:
@@ -99,16 +102,26 @@ class Flooded:
 
 @pytest.fixture(scope="module")
 def flooded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
-    yield from _crawl(tmp_path_factory, robots_status=404)
+    yield from _crawl(tmp_path_factory, robots_status=404, settings={})
 
 
 @pytest.fixture(scope="module")
 def robots_unavailable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
-    yield from _crawl(tmp_path_factory, robots_status=503)
+    yield from _crawl(tmp_path_factory, robots_status=503, settings={})
 
 
-def _crawl(factory: pytest.TempPathFactory, robots_status: int) -> Iterator[Flooded]:
-    """Crawl the portal, its robots.txt answering ROBOTS_STATUS, with the shipped budgets."""
+@pytest.fixture(scope="module")
+def out_of_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
+    """The flood never retired: only the source's time budget ends the run early."""
+    budget = {"FAZHI_RETIRE_AFTER": "0", "FAZHI_SOURCE_TIME_BUDGET": str(TIME_BUDGET)}
+    yield from _crawl(tmp_path_factory, robots_status=404, settings=budget)
+
+
+def _crawl(
+    factory: pytest.TempPathFactory, robots_status: int, settings: dict[str, str]
+) -> Iterator[Flooded]:
+    """Crawl the portal, its robots.txt answering ROBOTS_STATUS, with the shipped budgets but
+    for SETTINGS."""
     data: Path = factory.mktemp("flood")
     portal = _FloodPortal(robots_status)
     thread = threading.Thread(target=portal.serve_forever, daemon=True)
@@ -124,7 +137,10 @@ def _crawl(factory: pytest.TempPathFactory, robots_status: int) -> Iterator[Floo
         registry = crawl_process.write_registry([entry], data / "flood.yaml")
         database = data / "archive.sqlite3"
         command = crawl_process.crawl_command(
-            registry, f"sqlite:///{database}", "--source", "flood", settings=crawl_process.FAST
+            registry,
+            f"sqlite:///{database}",
+            *("--source", "flood"),
+            settings=crawl_process.FAST | settings,
         )
         run = crawl_process.run_crawl(command, crawl_process.crawl_env(data), timeout=120)
         assert run.returncode == 0, run.stderr[-3000:]
@@ -177,3 +193,12 @@ def test_a_robots_txt_answering_5xx_skips_the_host_for_the_run(
     assert robots_unavailable.errors
     assert all("robots.txt answered 503" in (e or "") for e in robots_unavailable.errors)
     assert robots_unavailable.log.count("answered 503: the host is skipped for this run") == 1
+
+
+def test_the_time_budget_ends_a_source_with_its_reason(out_of_time: Flooded) -> None:
+    stats = out_of_time.stats
+    assert "fazhi/retired/patterns" not in stats  # the flood was never retired
+    assert stats["fazhi/retired/time-budget"] > 0
+    made = sum(v for k, v in stats.items() if k.startswith("fazhi/request/"))
+    assert len(out_of_time.requested) < made  # queued requests were dropped, not made
+    assert out_of_time.log.count(f"time budget of {TIME_BUDGET} s spent for flood") == 1
