@@ -7,8 +7,10 @@ import asyncio
 from pathlib import Path
 from urllib.parse import unquote
 
+from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
+from crawler.request_meta import SOURCE
 from crawler.spiders.reports import SEARCH_QUERY, ReportsSpider
 
 REGISTRY = """
@@ -52,3 +54,22 @@ def test_start_requests_cover_home_entries_search_and_sitemaps(tmp_path: Path) -
         urls[f"https://www.zhuzhou.gov.cn/search?q={SEARCH_QUERY}"]
         > urls["https://www.zhuzhou.gov.cn/"]
     )
+
+
+def test_a_challenge_page_sent_to_the_browser_is_neither_archived_nor_counted_a_failure(
+    tmp_path: Path,
+) -> None:
+    """A 412 anti-bot challenge is rendered again; only the rendered answer is the page."""
+    registry = tmp_path / "registry.yaml"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    crawler = get_crawler(ReportsSpider, {"FAZHI_MAX_PAGES": 10})
+    spider = ReportsSpider.from_crawler(crawler, source="zz-test", registry=str(registry))
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    url = "https://www.zhuzhou.gov.cn/"
+    request = Request(url, meta={SOURCE: "zz-test"}, cb_kwargs={"url": url, "kind": "listing"})
+    challenge = HtmlResponse(url, status=412, body=b"<html></html>", request=request)
+    (again,) = spider.parse(challenge, url=url, kind="listing", depth=0)
+    assert isinstance(again, Request) and again.meta["playwright"]
+    assert again.cb_kwargs["rendered"] is True
+    assert not any(key.startswith("fazhi/failure/") for key in crawler.stats.get_stats())

@@ -128,9 +128,8 @@ class ReportsSpider(scrapy.Spider):
         followed (URL as found, before redirects), its kind, its listing depth, its anchor, the
         sitemap level of robots.txt (0) and sitemaps, and whether the browser rendered it."""
         source = self.sources[response.meta[SOURCE]]
-        item = self._page_item(response, url, kind, anchor, rendered)
         if sitemap is not None:  # robots.txt or a sitemap: read here, never rendered
-            yield item
+            yield self._page_item(response, url, kind, anchor, rendered)
             yield from self._sitemap(response, source, sitemap)
             return
         links = list(_links(response)) if isinstance(response, TextResponse) else []
@@ -148,7 +147,7 @@ class ReportsSpider(scrapy.Spider):
                 dont_filter=True,
             )
             return
-        yield item
+        yield self._page_item(response, url, kind, anchor, rendered)  # archived: counted now
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
         yield from self._follow(response, source, kind, depth, links)
