@@ -115,7 +115,7 @@ def test_archive_root_holds_only_its_entry_points() -> None:
     }
 
 
-@pytest.mark.parametrize(("name", "path"), sorted(our_modules().items()))
+@pytest.mark.parametrize(("name", "path"), sorted(our_modules().items()), ids=sorted(our_modules()))
 def test_no_module_over_the_size_limit(name: str, path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{name}: {lines} lines"
