@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -19,6 +18,7 @@ from scrapy.utils.project import get_project_settings
 from archive.config import Settings
 from archive.runs.history import counts
 from crawler.failures import OneLineFailures, by_reason
+from crawler.log_handlers import log_handlers
 from crawler.spiders.reports import ReportsSpider
 
 
@@ -91,20 +91,19 @@ def crawl(
 
 def _log_handlers(settings: ScrapySettings, one_line: OneLineFailures) -> list[logging.Handler]:
     """Root handlers for the crawl's log, as Scrapy's LOG_* settings describe it."""
-    handlers: list[logging.Handler] = []
     path = settings.get("LOG_FILE")
-    if path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(path, encoding=settings.get("LOG_ENCODING")))
-    if settings.getbool("FAZHI_LOG_STDERR"):
-        stream = logging.StreamHandler()
-        if path:  # Scrapy's stats dump stays in the file; the terminal gets the summary
-            stream.addFilter(lambda record: record.name != "scrapy.statscollectors")
-        handlers.append(stream)
-    formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    handlers = log_handlers(
+        path,
+        settings.getbool("FAZHI_LOG_STDERR"),
+        settings.get("LOG_LEVEL"),
+        settings.get("LOG_FORMAT"),
+        settings.get("LOG_DATEFORMAT"),
+        settings.get("LOG_ENCODING"),
+    )
     for handler in handlers:
-        handler.setFormatter(formatter)
-        handler.setLevel(settings.get("LOG_LEVEL"))
+        if path and not isinstance(handler, logging.FileHandler):
+            # Scrapy's stats dump stays in the file; the terminal gets the summary
+            handler.addFilter(lambda record: record.name != "scrapy.statscollectors")
         handler.addFilter(one_line)
         logging.root.addHandler(handler)
     logging.root.setLevel(logging.NOTSET)  # as Scrapy's root handler: the handlers choose

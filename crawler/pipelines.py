@@ -86,6 +86,8 @@ class ArchivePipeline:
                 log_level=self.crawler.settings.get("LOG_LEVEL"),
                 log_file=self.crawler.settings.get("LOG_FILE"),
                 log_stderr=self.crawler.settings.getbool("FAZHI_LOG_STDERR"),
+                log_format=self.crawler.settings.get("LOG_FORMAT"),
+                log_dateformat=self.crawler.settings.get("LOG_DATEFORMAT"),
             )
         )
         self.writer = BatchWriter(self.archive.store_batch)

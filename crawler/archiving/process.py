@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.storage.spool import Spool
+from crawler.log_handlers import DATE_FORMAT, FORMAT, log_handlers
 
 logger = logging.getLogger(__name__)
 MAX_STARTS = 3
 PROTOCOL = 5
-LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"  # as Scrapy's
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class ArchiveConfig:
     log_level: str = "INFO"
     log_file: str | None = None  # the crawl's LOG_FILE: the child's lines go there too
     log_stderr: bool = True  # the crawl's FAZHI_LOG_STDERR
+    log_format: str = FORMAT  # the crawl's LOG_FORMAT and LOG_DATEFORMAT: one log, one format
+    log_dateformat: str = DATE_FORMAT
 
 
 @dataclass(frozen=True)
@@ -190,12 +192,14 @@ def main() -> None:
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not break the pipe
     config: ArchiveConfig = pickle.load(requests)
-    handlers: list[logging.Handler] = []
-    if config.log_file:
-        handlers.append(logging.FileHandler(config.log_file, encoding="utf-8"))
-    if config.log_stderr or not handlers:
-        handlers.append(logging.StreamHandler(sys.stderr))
-    logging.basicConfig(level=config.log_level, format=LOG_FORMAT, handlers=handlers)
+    handlers = log_handlers(
+        config.log_file,
+        config.log_stderr,
+        config.log_level,
+        config.log_format,
+        config.log_dateformat,
+    )
+    logging.basicConfig(level=config.log_level, handlers=handlers)
     serve(config, requests, replies)
 
 
