@@ -1,10 +1,11 @@
-"""What we use of two dependencies' internals, checked, so that a version bump fails here first.
+"""What we use of dependencies' internals, checked, so that a version bump fails here first.
 
 scrapy-playwright is pinned exactly (pyproject.toml): ``crawler/playwright_handler.py``
 subclasses its download handler and works with its attributes. trafilatura is pinned to one
 minor version: ``archive/extract/page.py`` reads the XML tree ``bare_extraction`` builds, an
 "internal function" by trafilatura's own docstring. Each check names what changed and where
-we rely on it; after a bump, fix those places, then move the pin.
+we rely on it; after a bump, fix those places, then move the pin. Scrapy (pinned to two
+minor versions) is checked for the robots.txt middleware ``crawler/robots.py`` subclasses.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 import trafilatura
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy_playwright.handler import (
     BrowserContextWrapper,
     Config,
@@ -29,34 +31,59 @@ from trafilatura.settings import Document
 from archive.extract.page import Extracted, extract_page
 
 HANDLER = "crawler/playwright_handler.py"
+ROBOTS = "crawler/robots.py"
 PAGE = "archive/extract/page.py"
 
 # -- scrapy-playwright ------------------------------------------------------------------------
 
-# method: (its parameters after self, whether it is a coroutine, where we rely on it)
-HANDLER_METHODS: dict[str, tuple[list[str], bool, str]] = {
-    "__init__": (["crawler"], False, "FazhiPlaywrightHandler.__init__ calls super().__init__"),
-    "download_request": (
+# (class, method): (its parameters after self, whether it is a coroutine, where we rely on it)
+OVERRIDDEN: dict[tuple[type, str], tuple[list[str], bool, str]] = {
+    (ScrapyPlaywrightDownloadHandler, "__init__"): (
+        ["crawler"],
+        False,
+        f"{HANDLER}: FazhiPlaywrightHandler.__init__ calls super().__init__",
+    ),
+    (ScrapyPlaywrightDownloadHandler, "download_request"): (
         ["request"],
         True,
-        "FazhiPlaywrightHandler.download_request overrides it and awaits super()'s",
+        f"{HANDLER}: FazhiPlaywrightHandler.download_request overrides it and awaits super()'s",
     ),
-    "close": ([], True, "FazhiPlaywrightHandler.close awaits super().close() once"),
+    (ScrapyPlaywrightDownloadHandler, "close"): (
+        [],
+        True,
+        f"{HANDLER}: FazhiPlaywrightHandler.close awaits super().close() once",
+    ),
+    (RobotsTxtMiddleware, "_parse_robots"): (
+        ["response", "netloc", "request"],
+        True,
+        f"{ROBOTS}: RobotsTxt._parse_robots sees robots.txt's answer, then awaits super()'s",
+    ),
+    (RobotsTxtMiddleware, "process_request_2"): (
+        ["rp", "request"],
+        False,
+        f"{ROBOTS}: RobotsTxt.process_request_2 refuses a host whose robots.txt answered 5xx",
+    ),
 }
 
 
-@pytest.mark.parametrize("name", sorted(HANDLER_METHODS))
-def test_the_handler_methods_we_override_keep_their_signature(name: str) -> None:
-    params, is_coroutine, used = HANDLER_METHODS[name]
-    method = getattr(ScrapyPlaywrightDownloadHandler, name, None)
-    assert method is not None, f"ScrapyPlaywrightDownloadHandler.{name} is gone; {HANDLER}: {used}"
+@pytest.mark.parametrize(
+    ("owner", "name"), sorted(OVERRIDDEN, key=lambda key: (key[0].__name__, key[1]))
+)
+def test_the_methods_we_override_keep_their_signature(owner: type, name: str) -> None:
+    params, is_coroutine, used = OVERRIDDEN[owner, name]
+    where = f"{owner.__name__}.{name}"
+    method = getattr(owner, name, None)
+    assert method is not None, f"{where} is gone; {used}"
     got = list(inspect.signature(method).parameters)[1:]
-    assert got == params, (
-        f"ScrapyPlaywrightDownloadHandler.{name} now takes {got}, not {params}; {HANDLER}: {used}"
-    )
+    assert got == params, f"{where} now takes {got}, not {params}; {used}"
     assert inspect.iscoroutinefunction(method) == is_coroutine, (
-        f"ScrapyPlaywrightDownloadHandler.{name} is "
-        f"{'no longer' if is_coroutine else 'now'} a coroutine; {HANDLER}: {used}"
+        f"{where} is {'no longer' if is_coroutine else 'now'} a coroutine; {used}"
+    )
+
+
+def test_the_robots_middleware_keeps_its_stats_attribute() -> None:
+    assert "self._stats" in inspect.getsource(RobotsTxtMiddleware.__init__), (
+        f"RobotsTxtMiddleware no longer sets self._stats; {ROBOTS} counts fazhi/robots/ with it"
     )
 
 
