@@ -107,6 +107,7 @@ def test_archive_root_holds_only_its_entry_points() -> None:
     assert root == {
         "__init__.py",
         "config.py",
+        "coverage",
         "errors.py",
         "ingest.py",
         "extract",
