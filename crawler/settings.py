@@ -102,6 +102,8 @@ FAZHI_SOURCE_TIME_BUDGET = 3600
 # listing's thousand links queue behind what the home page already found, not before it.
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# A redirect to a page already asked for is dropped as a duplicate, and the skip audit says so.
+DUPEFILTER_CLASS = "crawler.skips.AuditedDupeFilter"
 # Database outage (crawler.archiving.archiver): pages wait in FAZHI_DATA_DIR/spool/, retried
 # with a backoff doubling up to FAZHI_SPOOL_RETRY_MAX seconds; at its end a run waits
 # FAZHI_SPOOL_PATIENCE seconds for the database before it gives up (status failed; the next
