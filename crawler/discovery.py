@@ -41,6 +41,7 @@ class LinkKind(StrEnum):
     LISTING = "listing"  # a column worth exploring
     EXPLORE = "explore"  # no signal either way: followed near the start pages only
     IGNORED = "ignored"
+    API = "api"  # an endpoint a script-built listing called: read for links and other pages
 
 
 @dataclass(frozen=True)

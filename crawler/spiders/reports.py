@@ -27,7 +27,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from crawler import sitemaps
+from crawler import listing_api, sitemaps
 from crawler.discovery import Link, LinkKind, is_article, page_links, trs_pages
 from crawler.failures import FailureLog, failed_request
 from crawler.floods import FloodCut, FloodCuts
@@ -46,6 +46,7 @@ CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,20
 CHALLENGE_STATUS = frozenset({412, 202})
 SEARCH_QUERY = "法治政府建设情况报告"
 LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
+API_PRIORITY, PAGE_PRIORITY = 60, 50  # a listing's data, then its further pages
 
 
 class ReportsSpider(scrapy.Spider):
@@ -55,6 +56,7 @@ class ReportsSpider(scrapy.Spider):
     max_depth: int
     explore_depth: int
     sitemap_depth: int
+    api_pages: int  # pages of one listing endpoint read at most
     max_size: int
     failures: FailureLog
     floods: FloodCuts
@@ -89,6 +91,7 @@ class ReportsSpider(scrapy.Spider):
         spider.max_depth = settings.getint("FAZHI_MAX_DEPTH", 6)
         spider.explore_depth = settings.getint("FAZHI_EXPLORE_DEPTH", 2)
         spider.sitemap_depth = settings.getint("FAZHI_SITEMAP_DEPTH", 3)
+        spider.api_pages = settings.getint("FAZHI_API_PAGES", 50)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.failures = FailureLog(crawler)
         spider.floods = FloodCuts.from_crawler(crawler)
@@ -133,7 +136,7 @@ class ReportsSpider(scrapy.Spider):
             yield self._page_item(response, url, kind, anchor, rendered)
             yield from self._sitemap(response, source, sitemap)
             return
-        links = list(page_links(response)) if isinstance(response, TextResponse) else []
+        links = self._links(response, kind, rendered)
         if not rendered and self._needs_browser(response, source, kind, links):
             request = response.request
             assert request is not None  # a response to a request of ours
@@ -143,6 +146,7 @@ class ReportsSpider(scrapy.Spider):
                     "playwright": True,
                     # script-built lists arrive after `load`: wait until the page stops fetching
                     "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+                    "playwright_page_methods": listing_api.recording_calls(),
                 },
                 cb_kwargs={**request.cb_kwargs, "rendered": True},
                 dont_filter=True,
@@ -152,6 +156,23 @@ class ReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
         yield from self._follow(response, source, kind, depth, links)
+
+    def _links(self, response: Response, kind: str, rendered: bool) -> list[Link]:
+        """A page's links; an endpoint's, from its JSON, with its other pages; a rendered
+        listing's, with the endpoints its script called (crawler/listing_api.py)."""
+        if not isinstance(response, TextResponse):
+            return []
+        data = listing_api.read_json(response) if kind == LinkKind.API else None
+        if data is None:
+            links = list(page_links(response))
+        else:
+            links = listing_api.json_links(data, response.url)
+            pages = listing_api.other_pages(response.url, data, self.api_pages)
+            links += [Link(url, "", LinkKind.API, PAGE_PRIORITY) for url in pages]
+        if rendered and kind in LISTING_KINDS:
+            calls = listing_api.api_calls(response)
+            links += [Link(url, "", LinkKind.API, API_PRIORITY) for url in calls]
+        return links
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
         request = failed_request(failure)
