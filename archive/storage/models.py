@@ -363,6 +363,11 @@ class Sighting(Base):
     is_repost: Mapped[bool] = mapped_column(
         default=False, comment="A copy on a site that is not the issuing body's own"
     )
+    text: Mapped[str | None] = mapped_column(
+        Text,
+        comment="The copy's own text when it differs from its version's (lines cut, a script "
+        "conversion's slips); NULL when the same",
+    )
     first_seen: Mapped[utc] = mapped_column(default=utcnow, comment="First time seen here (UTC)")
     last_seen: Mapped[utc] = mapped_column(default=utcnow, comment="Latest time seen here (UTC)")
 
