@@ -228,3 +228,32 @@ def test_distractors_and_robots_decoys_are_left_with_their_reason(crawled: Crawl
         reason = reasons.get(canonicalize_url(decoy["url"]), ("never linked", None))[0]
         assert reason in ("robots", "never linked"), decoy
     assert any(reasons.get(canonicalize_url(d["url"])) for d in manifest["decoys"])
+
+
+def test_unchanged_report_pages_answer_304_and_are_seen_again(crawled: Crawled) -> None:
+    """The second run asks for each static report page with its ETag (the replica gives one
+    for .html files, as nginx does): unchanged ones answer 304 and move their sighting."""
+    rows = crawled.db.execute(
+        "SELECT f.id, f.url, f.fetched_at, s.fetch_id, s.last_seen FROM fetch f "
+        "LEFT JOIN sighting s ON s.url = f.url "
+        "WHERE f.crawl_run_id = 2 AND f.status = 304"
+    ).fetchall()
+    assert len(rows) >= 5, rows
+    for fetch_id, url, fetched_at, sighting_fetch, last_seen in rows:
+        assert (sighting_fetch, last_seen) == (fetch_id, fetched_at), url
+
+
+def test_a_page_corrected_in_place_answers_whole_and_is_a_new_version(crawled: Crawled) -> None:
+    changed = [
+        copy["url"]
+        for report in crawled.manifest["2"]["reports"]
+        for copy in report["copies"]
+        if set(copy["text"]) == {1, 2} and copy["text"][1] != copy["text"][2]
+    ]
+    assert changed, "the replica corrects no page in place"
+    for url in changed:
+        statuses = crawled.db.execute(
+            "SELECT status FROM fetch WHERE crawl_run_id = 2 AND url = ?", (url,)
+        ).fetchall()
+        assert statuses == [(200,)], url
+        assert {version for _, version, _ in sighted(crawled.db, url)} == {1, 2}, url
