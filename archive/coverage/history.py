@@ -2,8 +2,9 @@
 reading room ask: which division had this code or this name in a given year, and what became
 of it since (撤县设区, renames, merges).
 
-The data is ``data/divisions.csv.gz`` (built by :mod:`archive.coverage.build_dataset`; the
-migrations load the same file into the ``division`` table). It is read once per process.
+The data is ``data/divisions-<vintage>.csv.gz`` (built by :mod:`archive.coverage.build_dataset`;
+the migration of its vintage loads the same file into the ``division`` table). It is read once
+per process.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import gzip
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from importlib import resources
 from typing import cast
 
 from archive.coverage.divisions import Division, Level
 from archive.coverage.names import compact, short_names, without_government
 
-DATA_FILE = "data/divisions.csv.gz"
+# The newest dataset; each one is loaded by its own migration, which names its file.
+DATA_FILE = "data/divisions-20260911.csv.gz"
 # Digits of the code a division fixes, by level: 35, 3502, 350203.
 PREFIX: dict[str, int] = {"省": 2, "市": 4, "县": 6}
 
@@ -40,15 +43,25 @@ def read_csv(text: str) -> Iterator[Division]:
         )
 
 
-def data_text() -> str:
-    """The shipped data file, decompressed: what migrations load and the provenance it has."""
-    packed = resources.files("archive.coverage").joinpath(DATA_FILE).read_bytes()
+def data_text(name: str = DATA_FILE) -> str:
+    """A shipped data file, decompressed: what migrations load and the provenance it has."""
+    packed = resources.files("archive.coverage").joinpath(name).read_bytes()
     return gzip.decompress(packed).decode("utf-8")
 
 
 def provenance() -> list[str]:
     """The data file's header: its sources, their versions and licences, its vintage."""
     return [line[2:].rstrip() for line in data_text().splitlines() if line.startswith("# ")]
+
+
+def table_rows(name: str) -> list[dict[str, object]]:
+    """The ``division`` table's rows from the shipped file NAME, each with today's code."""
+    history = DivisionHistory(read_csv(data_text(name)))
+    rows: list[dict[str, object]] = []
+    for division in history.divisions:
+        today = history.current_successor(division.code)
+        rows.append({**asdict(division), "current_code": today.code if today else None})
+    return rows
 
 
 @functools.cache
