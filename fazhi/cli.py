@@ -16,6 +16,7 @@ from archive.config import Settings
 from archive.storage import db
 from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail
+from fazhi.coverage_commands import coverage_command
 from fazhi.crawl_commands import crawl
 from fazhi.schedule_commands import health_command, runs_command, schedule_app
 from fazhi.sources_commands import sources_app
@@ -37,6 +38,7 @@ app.command("ingest")(ingest)
 app.command("crawl")(crawl)
 app.command("runs")(runs_command)
 app.command("health")(health_command)
+app.command("coverage")(coverage_command)
 app.command("worker")(worker)
 
 
