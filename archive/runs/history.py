@@ -254,11 +254,7 @@ def health(
         slug=slug,
         last_success=_aware(last) if last else None,
         years=tuple(sorted(found)),
-        missing=tuple(
-            sorted(
-                ({y for y in recorded if y is not None} | after_window) - set(found)
-            )
-        ),
+        missing=tuple(sorted(({y for y in recorded if y is not None} | after_window) - set(found))),
         late=tuple(y for y, first in sorted(found.items()) if first >= policy.window_close(y + 1)),
         failing=failing,
         last_verdict=last_verdict,

@@ -199,8 +199,9 @@ def scope_issues(entry: Entry) -> Iterator[Issue]:
 
 
 def place_of(written: _RegionEntry, code: str | None, agency: str) -> Region | Issue:
-    """The body's place by GB/T 2260 (today's divisions): its division code (or, without one, its region's names)
-    must name a known division, agree with the region as written, and contain the agency."""
+    """The body's place among today's GB/T 2260 divisions: its division code (or, without one,
+    its region's names) must name a known division, agree with the region as written, and
+    contain the agency."""
     names = (written.province, written.city, written.county)
     place = region_of("", code or "".join(n for n in names if n))
     if place is None:
