@@ -63,7 +63,7 @@ EXCLUDED_PROVINCES = ("71", "81", "82")
 # Rows of the code lists that are no government: groupings (市辖区 xxxx01, 晋城市市辖区;
 # 省直辖县级行政区划, xx90xx's parent; 县, the old counties block of a 直辖市) and the
 # island groups 三沙市 governs (西沙群岛, 中沙群岛的岛礁及其海域 until 2020).
-PLACEHOLDER = re.compile(r"^(?:.*市辖区|县|.*直辖县级行政区划|.*直辖行政单位|.*群岛.*)$")
+PLACEHOLDER = re.compile(r"^(?:.*市辖区|县|.*直辖(?:县级)?行政(?:区划|单位)|.*群岛.*)$")
 # The statistics bureau's own codes for development zones (xxxx71–xxxx80) appear in one list.
 STATISTICAL_ZONE = re.compile(r"^\d{4}(?:7[1-9]|80)$")
 # A name this short (城区, 郊区) appears inside other names in a notice's text.
