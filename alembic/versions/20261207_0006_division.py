@@ -1,7 +1,7 @@
 """division: GB/T 2260 divisions 2002-2026, the universe of expected publishers
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-07 18:00:00
 
 Loads the dataset of vintage 2026-09-11 (archive/coverage/data/divisions-20260911.csv.gz,
@@ -17,7 +17,7 @@ from alembic import op
 from archive.coverage.history import table_rows
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
