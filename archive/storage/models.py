@@ -220,14 +220,11 @@ class SkippedLink(Base):
     )
 
 
-DIVISION_LEVELS = ("省", "市", "县")
-
-
 class AdminDivision(Base):
     __tablename__ = "division"
     __table_args__ = (
         UniqueConstraint("code", "valid_from"),
-        CheckConstraint(f"level IN ({', '.join(map(repr, DIVISION_LEVELS))})", name="level"),
+        CheckConstraint("level IN ('省', '市', '县')", name="level"),
         Index("ix_division_code", "code"),
         {
             "comment": "GB/T 2260 divisions over the years: one row per code under one name "
