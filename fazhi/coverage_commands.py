@@ -36,8 +36,8 @@ def coverage_command(
     database: DbOption = None,
 ) -> None:
     """One row per expected publisher of the report on YEAR (every division's 人民政府 and the
-    registry's departments) with its status: on_time, late, undated, missing, not_crawled or
-    no_portal; the table format adds totals by province and level."""
+    registry's departments) with its status: on_time, late, undated, missing (checked by a
+    crawl or not) or no_portal; the table format adds totals by province and level."""
     entries = [
         e
         for e in coverage_entries(year, registry, database)
@@ -82,7 +82,9 @@ def _registry(path: RegistryOption) -> Registry:
 
 def _print_table(entries: list[Entry], year: int) -> None:
     out = console()
-    table = Table("code", "publisher", "level", "status", "published", "date from", "source")
+    table = Table(
+        "code", "publisher", "level", "status", "published", "date from", "source", "crawled"
+    )
     table.title = f"Reports on {year} (deadline {year + 1}-04-01)"
     for e in entries:
         table.add_row(
@@ -93,6 +95,7 @@ def _print_table(entries: list[Entry], year: int) -> None:
             str(e.published_date or (e.first_seen.date() if e.first_seen else "")),
             e.date_source or "",
             e.source_slug or "",
+            ("yes" if e.crawled else "no") if e.source_slug else "",
         )
     out.print(table)
     for by, heading in (("province", "province"), ("level", "level")):

@@ -155,11 +155,12 @@ def test_every_status_and_its_edge(archive: Engine) -> None:
         "360104": ("on_time", None, "first_seen", "qingyunpu"),  # seen a second before it
         "360111": ("undated", None, "first_seen", "qingshanhu"),  # seen at the deadline
         "360112": ("missing", None, None, "xinjian"),  # answered after the window opened
-        "360113": ("not_crawled", None, None, "honggutan"),  # before, failed, or no answer
+        "360113": ("missing", None, None, "honggutan"),  # before, failed, or no answer
         "360123": ("on_time", dt.date(2024, 1, 5), "page", None),  # found, though no portal
         "360100": ("no_portal", None, None, None),  # its 司法局's report is not its own
         "360102": ("no_portal", None, None, None),
     }
+    assert (found["360112", "县"].crawled, found["360113", "县"].crawled) == (True, False)
     for code, (status, published, date_source, slug) in expected.items():
         entry = found[code, "县" if code != "360100" else "市"]
         assert (entry.status, entry.published_date, entry.date_source, entry.source_slug) == (
@@ -182,7 +183,7 @@ def test_departments_are_publishers_under_their_division(archive: Engine) -> Non
         "on_time",
         "nc-sfj",
     )
-    assert found["361104", "部门"].status == "not_crawled"
+    assert (found["361104", "部门"].status, found["361104", "部门"].crawled) == ("missing", False)
     # 广信区 did not exist in 2018: neither it nor its 司法局 was expected to report on 2018
     in_2018 = by_publisher(archive, 2018)
     assert ("361104", "部门") not in in_2018 and ("361104", "县") not in in_2018
@@ -247,7 +248,8 @@ def test_fazhi_coverage_on_the_shipped_registry(database_url: str) -> None:
     levels = {level: sum(r["level"] == level for r in rows) for level in ("省", "市", "县")}
     assert levels == {"省": 31, "市": 333, "县": 2844}
     assert len({r["province"] for r in rows}) == 31
-    assert {r["status"] for r in rows} == {"no_portal", "not_crawled"}  # nothing crawled yet
+    assert {r["status"] for r in rows} == {"no_portal", "missing"}
+    assert not any(r["crawled"] for r in rows)  # nothing crawled yet: every missing unchecked
     bj = next(r for r in rows if r["division_code"] == "110000" and r["level"] == "省")
     assert (bj["agency"], bj["source_slug"], bj["report_year"]) == ("北京市人民政府", "bj", 2023)
 

@@ -121,9 +121,7 @@ SELECT p.division_code,
        p.report_year,
        CASE
            WHEN p.report_id IS NULL THEN
-               CASE WHEN p.source_slug IS NULL THEN 'no_portal'
-                    WHEN p.crawled THEN 'missing'
-                    ELSE 'not_crawled' END
+               CASE WHEN p.source_slug IS NULL THEN 'no_portal' ELSE 'missing' END
            WHEN p.published_date IS NOT NULL THEN
                CASE WHEN p.published_date < {deadline_date} THEN 'on_time' ELSE 'late' END
            WHEN p.first_seen < {deadline_utc} THEN 'on_time'
@@ -137,7 +135,8 @@ SELECT p.division_code,
        p.report_id,
        p.url,
        p.source_slug,
-       p.province
+       p.province,
+       p.crawled
 FROM found p
 """
 

@@ -1,5 +1,5 @@
 """Who was expected to publish the report on a year, and who did: on time, late, undated,
-missing, not crawled, or with no portal known (docs/coverage.md).
+missing (checked by a crawl or not), or with no portal known (docs/coverage.md).
 
 The expected publishers of year Y are every division's 人民政府 valid in Y (the ``division``
 table) and every department source (level 部门) of the ``source`` table whose division existed
@@ -35,7 +35,7 @@ CHINA = ZoneInfo("Asia/Shanghai")
 DEADLINE_MONTH, DEADLINE_DAY = 4, 1
 GOVERNMENT_LEVELS = ("省", "市", "县")
 DEPARTMENT = "部门"
-STATUSES = ("on_time", "late", "undated", "missing", "not_crawled", "no_portal")
+STATUSES = ("on_time", "late", "undated", "missing", "no_portal")
 FIELDS = (
     "division_code",
     "agency",
@@ -49,6 +49,7 @@ FIELDS = (
     "url",
     "source_slug",
     "province",
+    "crawled",
 )
 
 
@@ -105,6 +106,7 @@ class Entry:
     url: str | None
     source_slug: str | None
     province: str
+    crawled: bool  # a portal of it answered a crawl after the window opened
 
     def as_json(self) -> dict[str, Any]:
         row = {name: getattr(self, name) for name in FIELDS}
@@ -113,12 +115,11 @@ class Entry:
         return row
 
 
-def status(found: Found | None, publisher: Publisher, crawled: bool) -> tuple[str, str | None]:
-    """The status and where its date came from (``page`` or ``first_seen``)."""
+def status(found: Found | None, publisher: Publisher) -> tuple[str, str | None]:
+    """The status and where its date came from (``page`` or ``first_seen``). Whether a
+    ``missing`` was checked by a crawl is the entry's ``crawled``, beside it."""
     if found is None:
-        if not publisher.portals:
-            return "no_portal", None
-        return ("missing" if crawled else "not_crawled"), None
+        return ("missing" if publisher.portals else "no_portal"), None
     due = deadline(publisher.report_year)
     if found.published_date is not None:
         return ("on_time" if found.published_date < due else "late"), "page"
@@ -265,8 +266,7 @@ def account(session: Session, year: int) -> list[Entry]:
     for publisher in publishers(divisions(session), sources, year):
         report_id = _match(publisher, reports)
         found = _found(session, report_id) if report_id is not None else None
-        crawled = any(slug in answered for slug in publisher.portals)
-        state, date_source = status(found, publisher, crawled)
+        state, date_source = status(found, publisher)
         entries.append(
             Entry(
                 division_code=publisher.division_code,
@@ -281,6 +281,7 @@ def account(session: Session, year: int) -> list[Entry]:
                 url=found.url if found else None,
                 source_slug=publisher.portals[0] if publisher.portals else None,
                 province=publisher.province,
+                crawled=any(slug in answered for slug in publisher.portals),
             )
         )
     return sorted(entries, key=lambda e: (e.division_code, e.level == DEPARTMENT, e.agency))
@@ -306,7 +307,7 @@ def _match(publisher: Publisher, reports: Filed) -> int | None:
 def missing_by_source(session: Session) -> dict[str, set[int]]:
     """Report years the ``coverage`` view has as missing (crawled, not found), per portal."""
     rows = session.execute(
-        text("SELECT source_slug, report_year FROM coverage WHERE status = 'missing'")
+        text("SELECT source_slug, report_year FROM coverage WHERE status = 'missing' AND crawled")
     )
     missing: defaultdict[str, set[int]] = defaultdict(set)
     for slug, year in rows:
