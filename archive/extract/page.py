@@ -28,6 +28,7 @@ from archive.extract.agency import Signature, agency_from_title, find_signature,
 from archive.extract.charset import decode_html
 from archive.extract.dates import date_from_url, parse_date, published_date_from_lines, report_year
 from archive.extract.documents import UNREADABLE, document_lines, kind_of
+from archive.extract.metadata_table import pop_metadata_tables
 from archive.extract.region import Region, region_of
 from archive.extract.repair import repair_text
 from archive.extract.textlines import drop_boilerplate, is_fragment, rejoin_broken
@@ -109,7 +110,7 @@ def extract_page(
         raise ExtractionError("no HTML in the response", url)
     meta = dom.meta_tags(tree)
     titles = dom.title_candidates(tree, meta)
-    table, table_text = dom.pop_metadata_tables(tree)
+    table, table_text = pop_metadata_tables(tree)
     info_blocks = dom.info_blocks(tree)
     cuts = dom.prune(tree)
     body_state = _Body(lines=_main_lines(tree))
@@ -310,9 +311,7 @@ def _closing_signature(lines: list[str], publishers: frozenset[str]) -> Signatur
     return None
 
 
-def _publishers(
-    table: Mapping[str, str], meta: Mapping[str, str], title: str
-) -> frozenset[str]:
+def _publishers(table: Mapping[str, str], meta: Mapping[str, str], title: str) -> frozenset[str]:
     """The names a page gives its publisher: 发布机构 fields, ContentSource, the title's author."""
     names = [table.get(key, "") for key in AGENCY_FIELDS]
     names += [meta.get(key, "") for key in AGENCY_META]
