@@ -205,18 +205,41 @@ def content_scope(tree: html.HtmlElement, anchors: list[str]) -> html.HtmlElemen
     """The container of the report: the parent of the block holding the first anchor text.
 
     Anchors are the first body line, then the title. Report files sit in that
-    container or below it; a side column's 下载 box sits elsewhere.
+    container or below it; a side column's 下载 box sits elsewhere. The block holding
+    the text is the one whose own text has it, else (text split over inline fragments)
+    the innermost block whose text starts with it: with the article header cut, every
+    wrapper around the body starts with it too.
     """
     for anchor in anchors:
         snippet = "".join(anchor.split())[:12]
         if len(snippet) < 4:
             continue
-        for element in tree.iter(*BLOCKS, *HEADING_TAGS):
-            own = "".join(((element.text or "") + "".join(c.tail or "" for c in element)).split())
-            if snippet in own or snippet in "".join(text_of(element).split())[:40]:
-                parent = element.getparent()
-                return parent if parent is not None else element
+        holder = _owner(tree, snippet)
+        if holder is None:
+            holder = _innermost_starting(tree, snippet)
+        if holder is not None:
+            parent = holder.getparent()
+            return parent if parent is not None else holder
     return tree
+
+
+def _owner(tree: html.HtmlElement, snippet: str) -> html.HtmlElement | None:
+    for element in tree.iter(*BLOCKS, *HEADING_TAGS):
+        own = "".join(((element.text or "") + "".join(c.tail or "" for c in element)).split())
+        if snippet in own:
+            return element
+    return None
+
+
+def _innermost_starting(tree: html.HtmlElement, snippet: str) -> html.HtmlElement | None:
+    found: html.HtmlElement | None = None
+    for element in tree.iter(*BLOCKS, *HEADING_TAGS):
+        if snippet not in "".join(text_of(element).split())[:40]:
+            continue
+        if found is not None and found not in element.iterancestors():
+            break
+        found = element
+    return found
 
 
 def attachments(tree: html.HtmlElement, base_url: str) -> list[Link]:

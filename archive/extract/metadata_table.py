@@ -95,7 +95,7 @@ def _table_pairs(element: html.HtmlElement) -> list[tuple[str, str]] | None:
     head = _first_texts(element, 2)
     if not head or not (_is_label(head[0]) or (len(head) == 2 and _is_label(head[1]))):
         return None  # cheap: a table's text starts with a label, or a title and a label
-    parsed = _parse(list(_runs(element)))
+    parsed = _parse(list(runs(element)))
     if parsed is None:
         return None
     titled, pairs = parsed
@@ -186,8 +186,10 @@ def _is_title(text: str) -> bool:
     return 2 <= len(compact) <= TITLE_MAX and not _NOT_A_TITLE.search(compact)
 
 
-def _runs(element: html.HtmlElement) -> Iterator[_Run]:
-    """ELEMENT's text as runs: every block element or <br> ends one; inline markup does not."""
+def runs(element: html.HtmlElement) -> Iterator[_Run]:
+    """ELEMENT's text as runs: every block element or <br> ends one; inline markup does not.
+
+    The header lines above a report are read the same way (archive/extract/furniture.py)."""
     parts: list[str] = []
     cell = id(element)
     for event, node in html.etree.iterwalk(element, events=("start", "end")):
@@ -228,7 +230,7 @@ def _flush(parts: list[str], cell: int) -> Iterator[_Run]:
 def _cut_with_title(element: html.HtmlElement, whole_table: bool) -> list[str]:
     """Drop a table and, if it is a WHOLE_TABLE (not a stray pair), the column title right
     above it; return the text of each."""
-    cut = [" ".join(run.text for run in _runs(element))]
+    cut = [" ".join(run.text for run in runs(element))]
     above = element.getprevious()
     if (
         whole_table

@@ -28,6 +28,7 @@ from archive.extract.agency import Signature, agency_from_title, find_signature,
 from archive.extract.charset import decode_html
 from archive.extract.dates import date_from_url, parse_date, published_date_from_lines, report_year
 from archive.extract.documents import UNREADABLE, document_lines, kind_of
+from archive.extract.furniture import drop_header, signals
 from archive.extract.metadata_table import pop_metadata_tables
 from archive.extract.region import Region, region_of
 from archive.extract.repair import repair_text
@@ -44,6 +45,7 @@ SIGNATURE_MAX_LINES = 4  # body, sometimes two bodies jointly, and the date
 PUBDATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
 AGENCY_FIELDS = ("发布机构", "发文机关", "发布单位", "所属机构")
 AGENCY_META = ("ContentSource", "author", "Author")
+SOURCE_FIELD = "来源"  # metadata key of a header's 来源 naming another outlet (巴彦淖尔日报)
 DATE_FIELDS = ("发布日期", "生成日期", "公开时间")
 # The document's own date, when no 落款 dates it: 成文日期 is the date the 落款 would carry.
 DOCUMENT_DATE_FIELDS = ("成文日期", "印发日期")
@@ -110,19 +112,23 @@ def extract_page(
         raise ExtractionError("no HTML in the response", url)
     meta = dom.meta_tags(tree)
     titles = dom.title_candidates(tree, meta)
+    title_tag = tree.findtext(".//title") or ""
+    chosen_title = _choose_title(titles)
     table, table_text = pop_metadata_tables(tree)
     info_blocks = dom.info_blocks(tree)
     cuts = dom.prune(tree)
+    publishers = _publishers(table, meta, chosen_title)
+    header = drop_header(tree, signals(meta, title_tag, chosen_title, url, publishers))
     body_state = _Body(lines=_main_lines(tree))
-    chosen_title = _choose_title(titles)
     title_original = _repair_title(chosen_title, body_state.repairs)
     anchors = [*[line for line in body_state.lines[:8] if len(line) > 30][:1], chosen_title]
     links = dom.attachments(dom.content_scope(tree, anchors), url)
     body_state.removed.extend((text, "metadata-table") for text in table_text)
     body_state.removed.extend(cuts)
-    publishers = _publishers(table, meta, body_state.simplify(title_original))
+    body_state.removed.extend(header.removed)
     _clean(body_state, title_original, frozenset(link.name for link in links), publishers)
-    published = _published_date(meta, table, body_state.info_lines + info_blocks, url)
+    info_lines = header.info_lines + body_state.info_lines + info_blocks
+    published = _published_date(meta, table, info_lines, url)
     body_state.document_date = _document_date(body_state.signature, table)
     warnings = list(decoded.warnings)
     if sum(len(line) for line in body_state.lines) < THIN_BODY:
@@ -139,7 +145,11 @@ def extract_page(
             meta,
             body_state.simplify,
         ),
-        metadata={**{k: meta[k] for k in KEPT_META if k in meta}, **table},
+        metadata={
+            **{k: meta[k] for k in KEPT_META if k in meta},
+            **({SOURCE_FIELD: header.sources[0]} if header.sources else {}),
+            **table,
+        },
         links=tuple(links),
         encoding=decoded.encoding,
         warnings=warnings,
