@@ -2,9 +2,10 @@
 
 trafilatura finds the main text; around it sits a rule layer for Chinese
 government portals: decode (charset, broken GBK), cut the 索引号 table into
-metadata, prune navigation before trafilatura runs, drop what is left of the
-junk line by line, repair mirrors (pinyin, misaligned GBK), convert to
-Simplified and NFKC. Every cut and repair is recorded, so a reviewer can audit
+metadata, prune navigation and the article header (lines restating the page's
+own signals) before trafilatura runs, drop what is left of the junk line by
+line, keep the closing 落款 and date the document by it, repair mirrors
+(pinyin, misaligned GBK), convert to Simplified and NFKC. Every cut and repair is recorded, so a reviewer can audit
 what the archive stores against what the portal served.
 """
 
