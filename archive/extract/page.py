@@ -5,8 +5,9 @@ government portals: decode (charset, broken GBK), cut the 索引号 table into
 metadata, prune navigation and the article header (lines restating the page's
 own signals) before trafilatura runs, drop what is left of the junk line by
 line, keep the closing 落款 and date the document by it, repair mirrors
-(pinyin, misaligned GBK), convert to Simplified and NFKC. Every cut and repair is recorded, so a reviewer can audit
-what the archive stores against what the portal served.
+(pinyin, misaligned GBK), convert to Simplified and NFKC. Every cut and repair
+is recorded, so a reviewer can audit what the archive stores against what the
+portal served.
 """
 
 from __future__ import annotations
