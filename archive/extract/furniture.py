@@ -16,15 +16,16 @@ end of a report is its 落款, never furniture.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import html
 
-from archive.extract.boilerplate import is_article_info, label_pairs, rules
+from archive.extract.boilerplate import LineRule, is_article_info, label_pairs, rules
 from archive.extract.dates import date_from_url, parse_date
-from archive.extract.dom import TITLE_SEPARATOR, text_of
+from archive.extract.dom import TITLE_SEPARATOR
 from archive.extract.metadata_table import label_key, runs
 
 BODY_START = 40  # a run this long is report text: the head ends before it
@@ -106,10 +107,10 @@ def drop_header(tree: html.HtmlElement, page: Signals) -> Header:
         element = stack.pop()
         if _starts_body(element):
             break
-        text = " ".join(text_of(element).split())
-        if not text:
+        text = _short_text(element)
+        if text == "":
             continue
-        if len(text) <= HEAD_BLOCK_MAX and element.getparent() is not None:
+        if text is not None and element.getparent() is not None:
             found = _restated(element, page, header)
             if found is not None:
                 header.removed.append((text, found))
@@ -117,6 +118,21 @@ def drop_header(tree: html.HtmlElement, page: Signals) -> Header:
                 continue
         stack.extend(reversed([c for c in element if isinstance(c.tag, str)]))
     return header
+
+
+def _short_text(element: html.HtmlElement) -> str | None:
+    """ELEMENT's text, whitespace-collapsed, or None when longer than one header block.
+
+    Read only as far as the limit: wrappers around the whole page are met on the way down.
+    """
+    parts: list[str] = []
+    size = 0
+    for text in element.itertext():
+        size += len(text.strip())
+        if size > HEAD_BLOCK_MAX:
+            return None
+        parts.append(text)
+    return " ".join("".join(parts).split())
 
 
 def _starts_body(element: html.HtmlElement) -> bool:
@@ -171,12 +187,16 @@ def _line_rule(line: str, after: list[str], page: Signals, header: Header) -> st
     if _DATE_TIME.fullmatch(line) and (_CLOCK.search(line) or parse_date(line) == page.published):
         header.info_lines.append(line)
         return "furniture:timestamp"
-    view = rules().line_rule(line)
-    if view is not None and view.name == "view-count":
+    if any(rule.matches(line) for rule in _view_count_rules()):
         return "furniture:view-count"
     if is_article_info(line):
         return _article_info(line, page, header)
     return None
+
+
+@functools.cache
+def _view_count_rules() -> tuple[LineRule, ...]:
+    return tuple(rule for rule in rules().lines if rule.name == "view-count")
 
 
 def _is_site_line(line: str, page: Signals) -> bool:
