@@ -156,7 +156,11 @@ def process_attachment(
             text_original=document.text_original,
             repairs=tuple(dict.fromkeys(page.repairs + document.repairs)),
             removed=page.removed + document.removed,
+            # the page's publication date; the file's 落款 dates the document
+            published_date=page.published_date or document.published_date,
             signed_date=page.signed_date or document.signed_date,
+            signed_by=page.signed_by or document.signed_by,
+            document_date=page.document_date or document.document_date,
             agency=page.agency or document.agency,
             report_year=page.report_year or document.report_year,
         )

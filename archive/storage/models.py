@@ -348,8 +348,18 @@ class ReportVersion(Base):
     title_original: Mapped[str] = mapped_column(Text, comment="Title as published")
     text: Mapped[str] = mapped_column(Text, comment="Body, Simplified, NFKC, a paragraph a line")
     text_original: Mapped[str] = mapped_column(Text, comment="Body in the page's own script")
-    published_date: Mapped[dt.date | None] = mapped_column(comment="Publication date")
-    signed_date: Mapped[dt.date | None] = mapped_column(comment="Date under the signature")
+    published_date: Mapped[dt.date | None] = mapped_column(
+        comment="The page's publication date (for an attachment-only report, its page's)"
+    )
+    signed_date: Mapped[dt.date | None] = mapped_column(
+        comment="Date of the closing 落款 (signature), null without one"
+    )
+    signed_by: Mapped[str | None] = mapped_column(
+        Text, comment="Issuing body of the closing 落款 (several 、-joined), null without one"
+    )
+    document_date: Mapped[dt.date | None] = mapped_column(
+        comment="The document's own date (成文日期): the 落款's, else the 索引号 table's"
+    )
     metadata_: Mapped[dict[str, Any]] = mapped_column(
         "metadata", JSONType, default=dict, comment="索引号 table and meta tags (JSON)"
     )
