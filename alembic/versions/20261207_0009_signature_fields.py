@@ -1,7 +1,7 @@
 """signature fields: report_version.signed_by and document_date
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-07 18:00:00
 
 The closing 落款 (issuing body and date) now stays in a version's text and is also kept as
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
