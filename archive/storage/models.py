@@ -76,9 +76,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+SOURCE_ORIGINS = ("curated", "discovered")
+CRAWL_TRIGGERS = ("schedule", "manual", "worker", "discover")
+
+
 class Source(Base):
     __tablename__ = "source"
-    __table_args__ = ({"comment": "A portal or body we expect reports from (source registry)."},)
+    __table_args__ = (
+        CheckConstraint(f"origin IN ({', '.join(map(repr, SOURCE_ORIGINS))})", name="origin"),
+        {"comment": "A portal or body we expect reports from (source registry)."},
+    )
 
     id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(
@@ -97,6 +104,24 @@ class Source(Base):
     domains: Mapped[list[str]] = mapped_column(
         JSONType, default=list, comment="Allowed host names (JSON list)"
     )
+    origin: Mapped[str] = mapped_column(
+        String(10),
+        default="curated",
+        server_default="curated",
+        comment="curated (a registry file) | discovered (stored by `fazhi sources discover`)",
+    )
+    discovered_from: Mapped[str | None] = mapped_column(
+        Text, comment="discovered: the page that linked the site"
+    )
+    evidence: Mapped[dict[str, str] | None] = mapped_column(
+        JSONType, comment="discovered: the signals that identified it, by name (JSON)"
+    )
+    expected_years: Mapped[str | None] = mapped_column(
+        String(40), comment="discovered: report years expected, as the registry writes them"
+    )
+    discovery_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_run.id"), comment="discovered: the discovery run that last found it"
+    )
 
     reports: Mapped[list[Report]] = relationship(back_populates="source")
 
@@ -104,7 +129,7 @@ class Source(Base):
 class CrawlRun(Base):
     __tablename__ = "crawl_run"
     __table_args__ = (
-        CheckConstraint("trigger IN ('schedule', 'manual', 'worker')", name="trigger"),
+        CheckConstraint(f"trigger IN ({', '.join(map(repr, CRAWL_TRIGGERS))})", name="trigger"),
         CheckConstraint("status IN ('running', 'ok', 'failed', 'cancelled')", name="status"),
         CheckConstraint("verdict IN ('healthy', 'degraded', 'suspect', 'failed')", name="verdict"),
         {"comment": "One crawl: who started it, on what, and how it ended."},
@@ -115,7 +140,9 @@ class CrawlRun(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(
         UTCDateTime(), comment="End (UTC); null while running"
     )
-    trigger: Mapped[str] = mapped_column(String(10), comment="schedule | manual | worker")
+    trigger: Mapped[str] = mapped_column(
+        String(10), comment="schedule | manual | worker | discover"
+    )
     sources: Mapped[list[str]] = mapped_column(
         JSONType, default=list, comment="Slugs of the sources crawled (JSON list)"
     )
