@@ -113,15 +113,15 @@ def _links(root: lxml.html.HtmlElement, base: str) -> Iterator[PageLink]:
     seen: set[str] = set()
     for element in root.iter("a", "area", "option"):
         if element.tag == "option":
-            href, via = element.get("value") or "", "option"
-            anchor = element.text_content()
+            href, via, anchor = element.get("value") or "", "option", element.text_content()
+        elif element.tag == "area":
+            href, via, anchor = element.get("href") or "", "area", element.get("alt") or ""
         else:
-            href, via = element.get("href") or "", element.tag
-            anchor = element.text_content() if element.tag == "a" else ""
-            if not anchor.strip():
-                images = [i.get("alt") or "" for i in element.iter("img")]
-                alt = next((a for a in images if a.strip()), element.get("alt") or "")
-                anchor, via = alt or element.get("title") or "", "img-alt" if alt else via
+            href, via, anchor = element.get("href") or "", "a", element.text_content()
+            if not anchor.strip():  # an image link: its alt is what a person reads
+                alts = [i.get("alt") or "" for i in element.iter("img")]
+                alt = next((a for a in alts if a.strip()), "")
+                anchor, via = (alt, "img-alt") if alt else (element.get("title") or "", via)
         url = _absolute(base, href.strip())
         if url and url not in seen:
             seen.add(url)

@@ -162,7 +162,8 @@ class DiscoverySpider(ReportsSpider):
             self.crawler.stats.inc_value("fazhi/discovery/redirect_dropped")
             return
         self.asked.add(site)
-        request = self._visit(self._site(target), target, PORTAL, {**visit, "redirects": redirects})
+        moved = {**visit, "redirects": redirects}
+        request = self._visit(self._site(target), target, PORTAL, moved, visit.get("anchor", ""))
         if request is not None:
             yield request
 
