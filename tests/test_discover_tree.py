@@ -120,7 +120,8 @@ def test_entries_carry_where_they_were_found_and_the_evidence(discovered: Discov
     assert fuliang["discovered_from"] == sites["jdz"]["url"]
     assert fuliang["evidence"]["host_body"] == "浮梁县人民政府办公室"
     leping = entries[sites["leping"]["url"]]  # an image link's alt, a site without a code
-    assert leping["evidence"]["anchor"] == "乐平市人民政府" and "site_code" not in leping["evidence"]
+    assert leping["evidence"]["anchor"] == "乐平市人民政府"
+    assert "site_code" not in leping["evidence"]
     # the old 上饶县 address, in a list only a browser sees, answers 301 to 广信区's portal
     guangxin = entries[sites["guangxin"]["url"]]
     assert guangxin["evidence"]["redirected_from"] == sites["srx"]["url"]

@@ -10,7 +10,7 @@ import pytest
 
 from archive.coverage.memory_lookup import MemoryLookup, current_lookup
 from crawler.portals.evidence import read_page
-from crawler.portals.identify import Verdict, identify
+from crawler.portals.identify import identify
 from crawler.portals.names import Body, read_name
 from crawler.portals.proposals import Found, entries, write_yaml
 from crawler.registry import Source, read
@@ -120,31 +120,38 @@ JX = "360000"
 
 
 @pytest.mark.parametrize(
-    ("html", "verdict", "code", "level"),
+    ("title", "host_body", "code", "verdict", "division", "level"),
     [
-        (site("江西省人民政府门户网站", "江西省人民政府办公厅", "3600000001"), "government", JX, "省"),
-        (site("南昌市人民政府", "南昌市人民政府办公室", "3601000001"), "government", "360100", "市"),
-        (site("乐平市人民政府", "乐平市人民政府办公室"), "government", "360281", "县"),  # no code
-        (site("首页 - 南昌市司法局", "南昌市司法局", "3601000017"), "department", "360100", "部门"),
-        (site("江西省发展和改革委员会门户网站", "江西省发展和改革委员会"), "department", JX, "部门"),
-        (site("中国政府网_中央人民政府门户网站", "国务院办公厅", "bm01000001"), "central", None, None),
-        (site("湖南省人民政府门户网站", "湖南省人民政府办公厅", "4300000001"), "outside", "430000", None),
-        (site("江西政务服务网", "江西省人民政府办公厅", "3600000099"), "platform", None, None),
-        (site("江西省12345政务服务便民热线", "江西省政务服务管理办公室"), "platform", None, None),
-        (site("南昌人大网", "南昌市人民代表大会常务委员会办公厅"), "not_executive", None, None),
-        (site("江西日报", "江西日报社"), "not_government", None, None),
-        (site("江西铜业集团有限公司"), "not_government", None, None),
-        (site("南昌大学", "南昌大学"), "not_government", None, None),
-        (site("大江网"), "not_government", None, None),
-        (site("南昌市人民政府", "南昌市人民政府办公室", "3602000001"), "conflict", None, None),
+        ("江西省人民政府门户网站", "江西省人民政府办公厅", "3600000001", "government", JX, "省"),
+        ("南昌市人民政府", "南昌市人民政府办公室", "3601000001", "government", "360100", "市"),
+        ("乐平市人民政府", "乐平市人民政府办公室", "", "government", "360281", "县"),  # no code
+        ("首页 - 南昌市司法局", "南昌市司法局", "3601000017", "department", "360100", "部门"),
+        ("江西省发展和改革委员会门户网站", "江西省发展和改革委员会", "", "department", JX, "部门"),
+        ("中国政府网_中央人民政府门户网站", "国务院办公厅", "bm01000001", "central", None, None),
+        ("湖南省人民政府门户网站", "湖南省人民政府办公厅", "4300000001", "outside", "430000", None),
+        ("江西政务服务网", "江西省人民政府办公厅", "3600000099", "platform", None, None),
+        ("江西省12345政务服务便民热线", "江西省政务服务管理办公室", "", "platform", None, None),
+        ("南昌人大网", "南昌市人民代表大会常务委员会办公厅", "", "not_executive", None, None),
+        ("江西日报", "江西日报社", "", "not_government", None, None),
+        ("江西铜业集团有限公司", "", "", "not_government", None, None),
+        ("南昌大学", "南昌大学", "", "not_government", None, None),
+        ("大江网", "", "", "not_government", None, None),
+        ("南昌市人民政府", "南昌市人民政府办公室", "3602000001", "conflict", None, None),
     ],
 )
 def test_a_site_is_identified_by_its_own_evidence(
-    lookup: MemoryLookup, html: str, verdict: str, code: str | None, level: str | None
+    lookup: MemoryLookup,
+    title: str,
+    host_body: str,
+    code: str,
+    verdict: str,
+    division: str | None,
+    level: str | None,
 ) -> None:
-    identity = identify(read_page(html, "http://x.gov.cn/"), lookup, YEAR, lookup.by_code(JX))
+    page = read_page(site(title, host_body, code), "http://x.gov.cn/")
+    identity = identify(page, lookup, YEAR, lookup.by_code(JX))
     assert identity.verdict == verdict, identity.reason
-    assert (identity.division.code if identity.division else None) == code
+    assert (identity.division.code if identity.division else None) == division
     assert identity.level == level
 
 
@@ -173,12 +180,17 @@ def found(lookup: MemoryLookup, html: str, url: str, parent: str | None) -> Foun
 
 def test_proposals_are_registry_entries_that_load(lookup: MemoryLookup, tmp_path: Path) -> None:
     root = "http://127.0.0.1:8000/"
-    sites = [
-        found(lookup, site("江西省人民政府门户网站", "江西省人民政府办公厅", "3600000001"), root, None),
-        found(lookup, site("浮梁县人民政府", "浮梁县人民政府办公室", "3602220001"), "http://www.fuliang.gov.cn/", root),
-        found(lookup, site("南昌市司法局", "南昌市司法局", "3601000017"), "http://sfj.nc.gov.cn/", root),
-        found(lookup, site("江西日报", "江西日报社"), "http://www.jxnews.com.cn/", root),
-    ]  # fmt: skip
+    pages = [
+        (("江西省人民政府门户网站", "江西省人民政府办公厅", "3600000001"), root, None),
+        (
+            ("浮梁县人民政府", "浮梁县人民政府办公室", "3602220001"),
+            "http://www.fuliang.gov.cn/",
+            root,
+        ),
+        (("南昌市司法局", "南昌市司法局", "3601000017"), "http://sfj.nc.gov.cn/", root),
+        (("江西日报", "江西日报社"), "http://www.jxnews.com.cn/", root),
+    ]
+    sites = [found(lookup, site(*texts), url, parent) for texts, url, parent in pages]
     records = entries(sites, taken={"jx"})  # a curated 江西省人民政府 holds jx
     assert [(r["slug"], r["agency"], r["level"], r["division_code"]) for r in records] == [
         ("jx-2", "江西省人民政府", "省", "360000"),
