@@ -1,7 +1,7 @@
 """discovered sources: `fazhi sources discover` stores what it found beside the registry
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-07 18:00:00
 
 A source row says where it comes from (a curated registry file, or discovery with its
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
