@@ -76,7 +76,9 @@ class ArchivePipeline:
             session.add(run)
             session.commit()
             self.run_id = run.id
-            self.known = _reports_known(session, sources)
+            # a discovery run looks for portals, not reports: none is missed
+            finds_reports = spider_of(self.crawler).finds_reports
+            self.known = _reports_known(session, sources) if finds_reports else {}
         self.crawler.stats.set_value("fazhi/run_id", self.run_id)
         self.archive = ArchiveProcess(
             ArchiveConfig(

@@ -19,6 +19,7 @@ from archive.runs.schedule_policy import next_run, target_year
 from archive.storage import db
 from archive.storage.rows import record_sources
 from crawler.registry import Registry, RegistryError, load
+from crawler.registry.discovered import with_discovered
 from crawler.scheduling import runner, service
 from fazhi.common import (
     DbOption,
@@ -141,6 +142,8 @@ def _prepared(
         db.upgrade(url)
     except Exception as exc:  # database down, bad URL: one line for the operator
         raise fail(f"database {db.redact(url)}: {exc}") from exc
+    # discovered sources are crawled too; a curated entry for the same site wins
+    sources = with_discovered(sources, url)
     return settings, sources, runner.CrawlCommand(url, registry, overrides)
 
 

@@ -374,11 +374,13 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(app, ["sources", *args])
 
 
-def test_list_filters_by_province_and_level() -> None:
-    result = run("list", "--province", "福建", "--level", "县")
+def test_list_filters_by_province_and_level(tmp_path: Path) -> None:
+    empty = f"sqlite:///{tmp_path}/archive.sqlite3"  # no archive yet: the registry alone
+    result = run("list", "--province", "福建", "--level", "县", "--db", empty)
     assert result.exit_code == 0, result.output
     rows = [line.split() for line in result.stdout.splitlines()[1:]]
     siming = ["fj-xm-siming", "厦门市思明区人民政府", "县", "350203", "https://www.siming.gov.cn/"]
+    siming.append("curated")
     assert siming in rows
     assert len(rows) == len(SHIPPED.select(province="福建", level=Level.COUNTY))
 

@@ -4,7 +4,7 @@ missing (checked by a crawl or not), or with no portal known (docs/coverage.md).
 The expected publishers of year Y are every division's 人民政府 valid in Y (the ``division``
 table) and every department source (level 部门) of the ``source`` table whose division existed
 in Y. This module reads the archive and decides each one's status in Python; the ``coverage``
-view (migration 0007) says the same in SQL, and a test holds the two to each other.
+view (migration 0009) says the same in SQL, and a test holds the two to each other.
 """
 
 from __future__ import annotations

@@ -44,6 +44,10 @@ def record(session: Session, kind: str, slug: str, **fields: Any) -> ScheduleEve
     return event
 
 
+# `fazhi sources discover`'s runs: they walk a portal for other sites, not for its reports.
+DISCOVER = "discover"
+
+
 def crawls_of(slug: str) -> Any:
     """Runs whose sources include SLUG. Slugs are ``[a-z0-9-]``, so the quoted slug in the JSON
     list's text matches exactly that element on both backends."""
@@ -208,7 +212,7 @@ def failing_streak(session: Session, slug: str, limit: int = 20) -> tuple[int, s
     """How many of SLUG's latest closed runs in a row went wrong, and the latest verdict."""
     rows = session.execute(
         select(CrawlRun.status, CrawlRun.verdict, CrawlRun.verdict_reasons)
-        .where(crawls_of(slug), CrawlRun.status != "running")
+        .where(crawls_of(slug), CrawlRun.status != "running", CrawlRun.trigger != DISCOVER)
         .order_by(CrawlRun.id.desc())
         .limit(limit)
     ).all()
@@ -239,6 +243,7 @@ def health(
     last = session.scalar(
         select(func.max(CrawlRun.finished_at)).where(
             crawls_of(slug),
+            CrawlRun.trigger != DISCOVER,  # a discovery run walked the portal, found no reports
             CrawlRun.status == "ok",
             or_(CrawlRun.verdict.is_(None), CrawlRun.verdict != "failed"),
         )

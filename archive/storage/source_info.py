@@ -33,6 +33,7 @@ class SourceInfo:
     city: str | None = None
     county: str | None = None
     division_code: str | None = None
+    origin: str = "curated"  # or "discovered": stored by `fazhi sources discover`
 
     def owns(self, url: str) -> bool:
         """Whether URL is on this body's own site: one of its domains or a subdomain of one.

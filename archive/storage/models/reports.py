@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -20,10 +21,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from archive.storage.models.base import Base, JSONType, intpk, sha256, utc, utcnow
 
+SOURCE_ORIGINS = ("curated", "discovered")
+
 
 class Source(Base):
     __tablename__ = "source"
-    __table_args__ = ({"comment": "A portal or body we expect reports from (source registry)."},)
+    __table_args__ = (
+        CheckConstraint(f"origin IN ({', '.join(map(repr, SOURCE_ORIGINS))})", name="origin"),
+        {"comment": "A portal or body we expect reports from (source registry)."},
+    )
 
     id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(
@@ -41,6 +47,24 @@ class Source(Base):
     home_url: Mapped[str] = mapped_column(Text, comment="Portal home page")
     domains: Mapped[list[str]] = mapped_column(
         JSONType, default=list, comment="Allowed host names (JSON list)"
+    )
+    origin: Mapped[str] = mapped_column(
+        String(10),
+        default="curated",
+        server_default="curated",
+        comment="curated (a registry file) | discovered (stored by `fazhi sources discover`)",
+    )
+    discovered_from: Mapped[str | None] = mapped_column(
+        Text, comment="discovered: the page that linked the site"
+    )
+    evidence: Mapped[dict[str, str] | None] = mapped_column(
+        JSONType, comment="discovered: the signals that identified it, by name (JSON)"
+    )
+    expected_years: Mapped[str | None] = mapped_column(
+        String(40), comment="discovered: report years expected, as the registry writes them"
+    )
+    discovery_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_run.id"), comment="discovered: the discovery run that last found it"
     )
 
     reports: Mapped[list[Report]] = relationship(back_populates="source")

@@ -18,11 +18,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from archive.storage.models.base import Base, JSONType, UTCDateTime, intpk, utc, utcnow
 
+CRAWL_TRIGGERS = ("schedule", "manual", "worker", "discover")
+
 
 class CrawlRun(Base):
     __tablename__ = "crawl_run"
     __table_args__ = (
-        CheckConstraint("trigger IN ('schedule', 'manual', 'worker')", name="trigger"),
+        CheckConstraint(f"trigger IN ({', '.join(map(repr, CRAWL_TRIGGERS))})", name="trigger"),
         CheckConstraint("status IN ('running', 'ok', 'failed', 'cancelled')", name="status"),
         CheckConstraint("verdict IN ('healthy', 'degraded', 'suspect', 'failed')", name="verdict"),
         {"comment": "One crawl: who started it, on what, and how it ended."},
@@ -33,7 +35,9 @@ class CrawlRun(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(
         UTCDateTime(), comment="End (UTC); null while running"
     )
-    trigger: Mapped[str] = mapped_column(String(10), comment="schedule | manual | worker")
+    trigger: Mapped[str] = mapped_column(
+        String(10), comment="schedule | manual | worker | discover"
+    )
     sources: Mapped[list[str]] = mapped_column(
         JSONType, default=list, comment="Slugs of the sources crawled (JSON list)"
     )

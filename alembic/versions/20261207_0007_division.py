@@ -1,7 +1,7 @@
 """division: GB/T 2260 divisions 2002-2026, the universe of expected publishers
 
-Revision ID: 0006
-Revises: 0010
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 18:00:00
 
 Loads the dataset of vintage 2026-09-11 (archive/coverage/data/divisions-20260911.csv.gz,
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from archive.coverage.history import table_rows
 
-revision: str = "0006"
-down_revision: str | None = "0010"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
