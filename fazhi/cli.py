@@ -18,6 +18,7 @@ from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail
 from fazhi.crawl_commands import crawl
 from fazhi.schedule_commands import health_command, runs_command, schedule_app
+from fazhi.serve_command import serve
 from fazhi.sources_commands import sources_app
 from fazhi.worker_commands import worker
 
@@ -38,6 +39,7 @@ app.command("crawl")(crawl)
 app.command("runs")(runs_command)
 app.command("health")(health_command)
 app.command("worker")(worker)
+app.command("serve")(serve)
 
 
 def _version_callback(value: bool) -> None:
