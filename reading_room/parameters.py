@@ -42,7 +42,7 @@ ChangedSince = Annotated[
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Results per page")]
 Cursor = Annotated[
     str | None,
-    Query(max_length=200, pattern=PRINTABLE, description="From a previous page's `next`"),
+    Query(pattern=r"^[0-9]{1,10}$", description="From a previous page's `next`"),
 ]
 VersionChoice = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 

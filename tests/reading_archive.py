@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,7 @@ HEFEI = SourceInfo(
     division_code="340100",
 )
 CORRECTION = "（2024年4月2日更正：第三部分行政复议案件数由141件更正为145件。）"
+CORRECTION_STORED = unicodedata.normalize("NFKC", CORRECTION)  # as the archive keeps text
 
 #: Markup that must stay text: if any of it ran, ``window.pwned`` would be set, a dialog would
 #: open or the page would change its title.
@@ -170,7 +172,7 @@ def _hostile(session: Session, warc: WarcWriter, title: str, text: str) -> int:
         identity_key=f"hostile|{title[:200]}",
         agency=f"{SCRIPT}某县人民政府",
         report_year=2023,
-        province=f"<b>省{HANDLER}",
+        province="<b>省<img src=x onerror=alert(1)>",  # the column holds 50
         city="<i>市",
         division_code="999999",
         created_at=at,
