@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from tests.reading_archive import Built
+    from tests.replica_crawl import Crawled
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +110,12 @@ def reading_client(reading_archive: Built) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def replica_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    """The replica crawled in its two phases, once a session (tests/replica_crawl.py)."""
+    from tests.replica_crawl import crawled_replica
+
+    with crawled_replica(tmp_path_factory.mktemp("e2e")) as crawled:
+        yield crawled
