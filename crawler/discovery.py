@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
+
+from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
 
 from archive.extract.classify import DocType, classify
 from archive.extract.dates import report_year
@@ -37,6 +41,7 @@ class LinkKind(StrEnum):
     LISTING = "listing"  # a column worth exploring
     EXPLORE = "explore"  # no signal either way: followed near the start pages only
     IGNORED = "ignored"
+    API = "api"  # an endpoint a script-built listing called: read for links and other pages
 
 
 @dataclass(frozen=True)
@@ -126,3 +131,34 @@ def trs_pages(script: str, page_url: str) -> list[str]:
     count, _current, stem, ext = int(match[1]), int(match[2]), match[3], match[4]
     names = [f"{stem}.{ext}"] + [f"{stem}_{n}.{ext}" for n in range(1, count)]
     return [urljoin(page_url, name) for name in names]
+
+
+def page_links(response: TextResponse) -> Iterator[Link]:
+    """Every distinct http(s) link with its anchor text (or title), classified.
+
+    Walks lxml's tree directly: a listing page holds hundreds of anchors and a
+    selector per anchor costs more than the rest of the page's handling. A portal
+    repeats its menus on every page, so joining and classifying are cached.
+    """
+    seen: set[str] = set()
+    base = get_base_url(response)  # <base href> when the page has one
+    # What an href resolves against, as little of the base as it depends on: "/x" on the
+    # origin, "x" and "../x" on the folder, only "?x" on the whole URL (RFC 3986 5.2.2).
+    against = {"/": urljoin(base, "/"), "?": base}
+    folder = urljoin(base, ".")
+    for anchor in response.selector.root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        url = _resolve(against.get(href[0], folder), href)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        yield classify_link(url, anchor.text_content().strip() or anchor.get("title", ""))
+
+
+@lru_cache(maxsize=2**16)
+def _resolve(base: str, href: str) -> str | None:
+    """HREF made absolute against BASE without its fragment; None unless http(s)."""
+    url = urljoin(base, href).split("#", 1)[0]
+    return url if urlsplit(url).scheme in ("http", "https") else None

@@ -42,7 +42,12 @@ TIME_BUDGET = "time-budget"
 
 
 class FloodCut(IgnoreRequest):
-    """A queued request dropped by a rule here: counted in the stats, never a fetch row."""
+    """A queued request dropped by a rule here: counted in the stats and in the skip audit,
+    never a fetch row."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # ERROR_RUN or TIME_BUDGET
 
 
 @dataclass
@@ -145,7 +150,7 @@ class FloodGuard:
     def process_request(self, request: Request) -> None:
         cuts, slug = self._cuts(), request.meta.get(SOURCE)
         if cuts is not None and slug and (reason := cuts.cut(slug, request.url)):
-            raise FloodCut(f"{reason}: {request.url} of {slug} not requested")
+            raise FloodCut(reason, f"{reason}: {request.url} of {slug} not requested")
 
     def process_response(self, request: Request, response: Response) -> Response:
         cuts, slug = self._cuts(), request.meta.get(SOURCE)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from archive.config import Settings
+from archive.runs import skips
 from archive.runs.verdict import FOUND, FOUND_PREFIX, Verdict, judge
 from archive.storage import db
 from archive.storage.models import CrawlRun, Report
@@ -167,9 +168,13 @@ class ArchivePipeline:
         stats.set_value("fazhi/archive/batches", self.writer.batches)
 
     def _close_run(self, status: str, summary: str | None, verdict: Verdict) -> None:
+        """Close the run's row, with its skip audit in the same transaction."""
+        left = spider_of(self.crawler).skips.skips()
+        self.crawler.stats.set_value("fazhi/skipped", len(left))
         with Session(self.engine) as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None  # the row open_spider added
+            skips.store(session, run.id, left)
             run.status = status
             run.finished_at = dt.datetime.now(dt.UTC)
             run.stats = _jsonable(self.crawler.stats.get_stats())

@@ -7,3 +7,4 @@ advises.
 
 SOURCE = "fazhi_source"  # registry slug: scope guard, per-source frontier queues, failure rows
 PARENT = "fazhi_parent"  # the report page an attachment is fetched for (a worker's lease)
+FOUND_ON = "fazhi_found_on"  # the page that linked it: the skip audit of a dropped request

@@ -43,6 +43,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeGuard": 60,
     # also before robots.txt: a request a flood rule cut since it was queued is dropped here
     "crawler.floods.FloodGuard": 70,
+    # a report page asked for again carries its last capture's ETag / Last-Modified
+    "crawler.conditional.ConditionalRequests": 80,
     # Scrapy's, but a robots.txt answering 5xx disallows its host for the run (RFC 9309)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxt": 100,
@@ -102,6 +104,8 @@ FAZHI_SOURCE_TIME_BUDGET = 3600
 # listing's thousand links queue behind what the home page already found, not before it.
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+# A redirect to a page already asked for is dropped as a duplicate, and the skip audit says so.
+DUPEFILTER_CLASS = "crawler.skips.AuditedDupeFilter"
 # Database outage (crawler.archiving.archiver): pages wait in FAZHI_DATA_DIR/spool/, retried
 # with a backoff doubling up to FAZHI_SPOOL_RETRY_MAX seconds; at its end a run waits
 # FAZHI_SPOOL_PATIENCE seconds for the database before it gives up (status failed; the next
@@ -110,6 +114,7 @@ FAZHI_SPOOL_RETRY_MAX = 60.0
 FAZHI_SPOOL_PATIENCE = 120.0
 FAZHI_MAX_DEPTH = 6  # listing levels below a start URL
 FAZHI_EXPLORE_DEPTH = 2  # links without any signal are followed this far from a start URL
+FAZHI_API_PAGES = 50  # pages of one script-built listing's JSON endpoint read at most
 FAZHI_SITEMAP_DEPTH = 3  # sitemap levels: robots.txt's sitemap, an index's, an index's index's
 # `fazhi worker`: a worker silent this long is dead, its leased requests go back on the queue
 # (longer than the reactor is ever blocked); MAX_IDLE_TIME_BEFORE_CLOSE (scrapy-redis, seconds

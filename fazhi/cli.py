@@ -17,7 +17,8 @@ from archive.storage import db
 from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail
 from fazhi.crawl_commands import crawl
-from fazhi.schedule_commands import health_command, runs_command, schedule_app
+from fazhi.run_commands import runs_app
+from fazhi.schedule_commands import health_command, schedule_app
 from fazhi.serve_command import serve
 from fazhi.sources_commands import sources_app
 from fazhi.worker_commands import worker
@@ -36,7 +37,7 @@ app.add_typer(schedule_app, name="schedule")
 app.command("export")(export)
 app.command("ingest")(ingest)
 app.command("crawl")(crawl)
-app.command("runs")(runs_command)
+app.add_typer(runs_app, name="runs")
 app.command("health")(health_command)
 app.command("worker")(worker)
 app.command("serve")(serve)

@@ -93,37 +93,6 @@ def schedule_run_now(
         raise typer.Exit(1)
 
 
-def runs_command(
-    source: Annotated[str | None, typer.Option(help="Only this source's runs.")] = None,
-    limit: Annotated[int, typer.Option(help="How many lines.")] = 30,
-    database: DbOption = None,
-) -> None:
-    """Recent crawl runs and scheduler events: status, pages, reports found, errors, duration."""
-    zone = Settings.from_env().schedule.zone
-    table = Table("when", "source", "what", "trigger", "status", "verdict", "pages", "reports")
-    table.add_column("errors")
-    table.add_column("duration")
-    table.add_column("detail")
-    with session_for(database) as session:
-        entries = history.history(session, source, limit)
-    for entry in entries:
-        table.add_row(
-            f"{entry.at.astimezone(zone):%Y-%m-%d %H:%M}",
-            _sources(entry.sources),
-            f"run {entry.run_id}" if entry.what == "run" else entry.what,
-            entry.trigger or "",
-            entry.status,
-            entry.verdict or "",
-            *(_number(n) for n in (entry.pages, entry.reports, entry.errors)),
-            _duration(entry.duration),
-            entry.detail or "",
-        )
-    if not entries:
-        typer.echo("no runs yet")
-        return
-    console().print(table)
-
-
 def health_command(registry: RegistryOption = None, database: DbOption = None) -> None:
     """Per source: last successful crawl, report years archived, years missing or late, and
     how many of its latest runs in a row went wrong (with the latest verdict)."""
@@ -149,13 +118,6 @@ def health_command(registry: RegistryOption = None, database: DbOption = None) -
     console().print(table)
 
 
-def _sources(slugs: tuple[str, ...], shown: int = 3) -> str:
-    """A run's sources; a run of the whole registry is one line, not 177 slugs."""
-    if len(slugs) <= shown:
-        return ", ".join(slugs)
-    return f"{', '.join(slugs[:shown])} … ({len(slugs)} sources)"
-
-
 def _prepared(
     database: str | None, registry: Path | None, setting: list[str] | None
 ) -> tuple[Settings, Registry, runner.CrawlCommand]:
@@ -173,17 +135,6 @@ def _prepared(
     except Exception as exc:  # database down, bad URL: one line for the operator
         raise fail(f"database {db.redact(url)}: {exc}") from exc
     return settings, sources, runner.CrawlCommand(url, registry, overrides)
-
-
-def _number(value: int | None) -> str:
-    return "" if value is None else str(value)
-
-
-def _duration(value: dt.timedelta | None) -> str:
-    if value is None:
-        return ""
-    seconds = int(value.total_seconds())
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _years(years: tuple[int, ...]) -> str:

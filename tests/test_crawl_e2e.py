@@ -11,9 +11,12 @@ import re
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from urllib.parse import urlsplit
 
+import lxml.html
 import pytest
+from w3lib.url import canonicalize_url
 
 from tests.crawl_process import ROOT
 from tests.replica_crawl import Crawled
@@ -139,3 +142,93 @@ def test_export_lists_every_version(crawled: Crawled) -> None:
     versions = crawled.db.execute("SELECT count(*) FROM report_version").fetchone()[0]
     assert len(records) == versions
     assert all(r["text"] and r["report_year"] for r in records)
+
+
+def _links_on(html: bytes, base: str) -> set[str]:
+    """Every http(s) link of a page, absolute, without fragment, read with lxml alone (not
+    the spider's extractor: the audit is checked against the page, not against itself)."""
+    document = lxml.html.fromstring(html, base_url=base)
+    document.make_links_absolute(base, handle_failures="discard")
+    hrefs = (a.get("href", "").split("#")[0] for a in document.iter("a"))
+    return {canonicalize_url(h) for h in hrefs if urlsplit(h).scheme in ("http", "https")}
+
+
+def _fetched(db: sqlite3.Connection, run_id: int) -> set[str]:
+    """URLs run RUN_ID fetched: as linked, and where they redirected to (a link to a page that
+    an earlier redirect already reached is not fetched twice: Scrapy's duplicate filter)."""
+    rows = db.execute("SELECT url, final_url FROM fetch WHERE crawl_run_id = ?", (run_id,))
+    return {canonicalize_url(url) for row in rows for url in row if url}
+
+
+def _left(db: sqlite3.Connection, run_id: int) -> set[str]:
+    rows = db.execute("SELECT url FROM skipped_link WHERE crawl_run_id = ?", (run_id,))
+    return {canonicalize_url(url) for (url,) in rows}
+
+
+def test_every_link_seen_is_followed_or_left_with_a_reason(crawled: Crawled) -> None:
+    run_id = crawled.db.execute("SELECT max(id) FROM crawl_run").fetchone()[0]
+    fetched, left = _fetched(crawled.db, run_id), _left(crawled.db, run_id)
+    pages = crawled.db.execute(
+        "SELECT url, final_url FROM fetch WHERE crawl_run_id = ? AND status = 200 "
+        "AND content_type LIKE 'text/html%'",
+        (run_id,),
+    ).fetchall()
+    assert len(pages) > 20
+    unaccounted = {}
+    for url, final_url in pages:
+        with urllib.request.urlopen(final_url or url) as response:
+            body = response.read()
+        if missing := _links_on(body, final_url or url) - fetched - left:
+            unaccounted[url] = sorted(missing)
+    assert unaccounted == {}
+
+
+def test_distractors_and_robots_decoys_are_left_with_their_reason(crawled: Crawled) -> None:
+    run_id = crawled.db.execute("SELECT max(id) FROM crawl_run").fetchone()[0]
+    reasons = {
+        canonicalize_url(url): (reason, detail)
+        for url, reason, detail in crawled.db.execute(
+            "SELECT url, reason, detail FROM skipped_link WHERE crawl_run_id = ?", (run_id,)
+        )
+    }
+    manifest = crawled.manifest["2"]
+    seen = [d for d in manifest["distractors"] if canonicalize_url(d["url"]) in reasons]
+    assert seen, "no distractor was linked from a page the crawl read"
+    for distractor in seen:
+        assert reasons[canonicalize_url(distractor["url"])] == (
+            "not-a-report",
+            distractor["doc_type"],
+        )
+    for decoy in manifest["decoys"]:
+        reason = reasons.get(canonicalize_url(decoy["url"]), ("never linked", None))[0]
+        assert reason in ("robots", "never linked"), decoy
+    assert any(reasons.get(canonicalize_url(d["url"])) for d in manifest["decoys"])
+
+
+def test_unchanged_report_pages_answer_304_and_are_seen_again(crawled: Crawled) -> None:
+    """The second run asks for each static report page with its ETag (the replica gives one
+    for .html files, as nginx does): unchanged ones answer 304 and move their sighting."""
+    rows = crawled.db.execute(
+        "SELECT f.id, f.url, f.fetched_at, s.fetch_id, s.last_seen FROM fetch f "
+        "LEFT JOIN sighting s ON s.url = f.url "
+        "WHERE f.crawl_run_id = 2 AND f.status = 304"
+    ).fetchall()
+    assert len(rows) >= 5, rows
+    for fetch_id, url, fetched_at, sighting_fetch, last_seen in rows:
+        assert (sighting_fetch, last_seen) == (fetch_id, fetched_at), url
+
+
+def test_a_page_corrected_in_place_answers_whole_and_is_a_new_version(crawled: Crawled) -> None:
+    changed = [
+        copy["url"]
+        for report in crawled.manifest["2"]["reports"]
+        for copy in report["copies"]
+        if set(copy["text"]) == {1, 2} and copy["text"][1] != copy["text"][2]
+    ]
+    assert changed, "the replica corrects no page in place"
+    for url in changed:
+        statuses = crawled.db.execute(
+            "SELECT status FROM fetch WHERE crawl_run_id = 2 AND url = ?", (url,)
+        ).fetchall()
+        assert statuses == [(200,)], url
+        assert {version for _, version, _ in sighted(crawled.db, url)} == {1, 2}, url

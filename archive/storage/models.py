@@ -176,6 +176,50 @@ class ScheduleEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text, comment="What happened, for the operator")
 
 
+#: Why a crawl left a link it saw (``fazhi runs show N --skipped``); docs/schema.md says each.
+SKIP_REASONS = (
+    "off-scope",
+    "robots",
+    "not-a-report",
+    "report-page",
+    "depth",
+    "duplicate",
+    "trap",
+    "error-run",
+    "time-budget",
+    "page-budget",
+)
+
+
+class SkippedLink(Base):
+    __tablename__ = "skipped_link"
+    __table_args__ = (
+        UniqueConstraint("crawl_run_id", "url"),
+        CheckConstraint(f"reason IN ({', '.join(map(repr, SKIP_REASONS))})", name="reason"),
+        {
+            "comment": "Every link a crawl saw on a page and did not follow, with the reason: "
+            "the audit that explains a missing report (once per run and URL)."
+        },
+    )
+
+    id: Mapped[intpk]
+    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id"), comment="The run")
+    source_slug: Mapped[str] = mapped_column(String(100), comment="Registry slug of the source")
+    url: Mapped[str] = mapped_column(Text, comment="The link, absolute")
+    found_on: Mapped[str | None] = mapped_column(
+        Text, comment="The page it was seen on; null for a request a rule dropped before sending"
+    )
+    anchor: Mapped[str | None] = mapped_column(Text, comment="Its anchor text")
+    reason: Mapped[str] = mapped_column(
+        String(20),
+        comment="off-scope | robots | not-a-report | report-page | depth | duplicate | "
+        "trap | error-run | time-budget | page-budget",
+    )
+    detail: Mapped[str | None] = mapped_column(
+        Text, comment="More of the reason: the document type, the trap, the depth limit"
+    )
+
+
 class Fetch(Base):
     __tablename__ = "fetch"
     __table_args__ = (
@@ -357,6 +401,7 @@ __all__ = [
     "ReportVersion",
     "ScheduleEvent",
     "Sighting",
+    "SkippedLink",
     "Source",
     "VersionBand",
 ]

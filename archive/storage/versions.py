@@ -227,7 +227,7 @@ def _sight(session: Session, page: _Page, known: _Known) -> IngestResult | None:
         return None  # absorbed meanwhile: decide again
     repost = page.reposts(known.agency)
     sighting_id, stored_repost, created = _upsert_sighting(session, known.version_id, page, repost)
-    _widen_seen(session, known.version_id, page.seen_at, page.seen_at)
+    widen_seen(session, known.version_id, page.seen_at, page.seen_at)
     if not created:
         outcome = Outcome.UNCHANGED
     else:
@@ -289,7 +289,7 @@ def _adopt(session: Session, page: _Page, orphan: _Known) -> IngestResult | None
     )
     session.execute(delete(Report).where(Report.id == orphan.report_id))
     sighting_id, _, _ = _upsert_sighting(session, orphan.version_id, page, repost=False)
-    _widen_seen(session, orphan.version_id, page.seen_at, page.seen_at)
+    widen_seen(session, orphan.version_id, page.seen_at, page.seen_at)
     outcome = Outcome.NEW_REPORT if number == 1 else Outcome.NEW_VERSION
     return IngestResult(
         outcome, report_id, orphan.version_id, sighting_id, False, (orphan.report_id,)
@@ -314,7 +314,7 @@ def _absorb(session: Session, orphan: _Known, version_id: int) -> bool:
             ReportVersion.id == orphan.version_id
         )
     ).one()
-    _widen_seen(session, version_id, first, last)
+    widen_seen(session, version_id, first, last)
     dedup.drop_bands(session, orphan.version_id)
     session.execute(delete(ReportVersion).where(ReportVersion.id == orphan.version_id))
     session.execute(delete(Report).where(Report.id == orphan.report_id))
@@ -410,7 +410,7 @@ def _upsert_sighting(
     return row.id, row.is_repost, False
 
 
-def _widen_seen(session: Session, version_id: int, first: dt.datetime, last: dt.datetime) -> None:
+def widen_seen(session: Session, version_id: int, first: dt.datetime, last: dt.datetime) -> None:
     """first_seen/last_seen only ever widen: pages can be ingested out of order."""
     earliest, latest = literal(first, UTCDateTime()), literal(last, UTCDateTime())
     session.execute(

@@ -16,25 +16,25 @@ import logging
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
-from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
-from crawler import sitemaps
-from crawler.discovery import Link, LinkKind, classify_link, is_article, trs_pages
+from crawler import listing_api, sitemaps
+from crawler.discovery import Link, LinkKind, is_article, page_links, trs_pages
 from crawler.failures import FailureLog, failed_request
 from crawler.floods import FloodCut, FloodCuts
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load, source_from_url
-from crawler.request_meta import PARENT, SOURCE
+from crawler.request_meta import FOUND_ON, PARENT, SOURCE
+from crawler.skips import SkipAudit, dropped_reason, reason_to_leave
 from crawler.traps import TrapGuard
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,20
 CHALLENGE_STATUS = frozenset({412, 202})
 SEARCH_QUERY = "法治政府建设情况报告"
 LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
+API_PRIORITY, PAGE_PRIORITY = 60, 50  # a listing's data, then its further pages
 
 
 class ReportsSpider(scrapy.Spider):
@@ -55,6 +56,7 @@ class ReportsSpider(scrapy.Spider):
     max_depth: int
     explore_depth: int
     sitemap_depth: int
+    api_pages: int  # pages of one listing endpoint read at most
     max_size: int
     failures: FailureLog
     floods: FloodCuts
@@ -79,6 +81,7 @@ class ReportsSpider(scrapy.Spider):
         self.guard = TrapGuard()
         self.seen_links: dict[str, set[str]] = {}
         self.requested: set[str] = set()  # canonical URLs already requested
+        self.skips = SkipAudit()  # what was seen and left: written at close
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -88,6 +91,7 @@ class ReportsSpider(scrapy.Spider):
         spider.max_depth = settings.getint("FAZHI_MAX_DEPTH", 6)
         spider.explore_depth = settings.getint("FAZHI_EXPLORE_DEPTH", 2)
         spider.sitemap_depth = settings.getint("FAZHI_SITEMAP_DEPTH", 3)
+        spider.api_pages = settings.getint("FAZHI_API_PAGES", 50)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.failures = FailureLog(crawler)
         spider.floods = FloodCuts.from_crawler(crawler)
@@ -132,7 +136,7 @@ class ReportsSpider(scrapy.Spider):
             yield self._page_item(response, url, kind, anchor, rendered)
             yield from self._sitemap(response, source, sitemap)
             return
-        links = list(_links(response)) if isinstance(response, TextResponse) else []
+        links = self._links(response, kind, rendered)
         if not rendered and self._needs_browser(response, source, kind, links):
             request = response.request
             assert request is not None  # a response to a request of ours
@@ -142,6 +146,7 @@ class ReportsSpider(scrapy.Spider):
                     "playwright": True,
                     # script-built lists arrive after `load`: wait until the page stops fetching
                     "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
+                    "playwright_page_methods": listing_api.recording_calls(),
                 },
                 cb_kwargs={**request.cb_kwargs, "rendered": True},
                 dont_filter=True,
@@ -152,10 +157,29 @@ class ReportsSpider(scrapy.Spider):
             return
         yield from self._follow(response, source, kind, depth, links)
 
+    def _links(self, response: Response, kind: str, rendered: bool) -> list[Link]:
+        """A page's links; an endpoint's, from its JSON, with its other pages; a rendered
+        listing's, with the endpoints its script called (crawler/listing_api.py)."""
+        if not isinstance(response, TextResponse):
+            return []
+        data = listing_api.read_json(response) if kind == LinkKind.API else None
+        if data is None:
+            links = list(page_links(response))
+        else:
+            links = listing_api.json_links(data, response.url)
+            pages = listing_api.other_pages(response.url, data, self.api_pages)
+            links += [Link(url, "", LinkKind.API, PAGE_PRIORITY) for url in pages]
+        if rendered and kind in LISTING_KINDS:
+            calls = listing_api.api_calls(response)
+            links += [Link(url, "", LinkKind.API, API_PRIORITY) for url in calls]
+        return links
+
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
+        request = failed_request(failure)
+        if isinstance(failure.value, IgnoreRequest):  # dropped before it was sent
+            self._dropped(request, failure.value)
         if isinstance(failure.value, FloodCut):
             return  # never asked for: counted under fazhi/retired/ (crawler/floods.py)
-        request = failed_request(failure)
         assert failure.type is not None  # an errback's failure holds an exception
         self.failures.failed(failure)
         yield FailureItem(
@@ -164,6 +188,20 @@ class ReportsSpider(scrapy.Spider):
             fetched_at=dt.datetime.now(dt.UTC),
             source=request.meta.get(SOURCE, ""),
             status=getattr(getattr(failure.value, "response", None), "status", None),
+        )
+
+    def _dropped(self, request: scrapy.Request, why: IgnoreRequest) -> None:
+        """A request refused before it was sent (robots.txt, a flood rule) joins the audit."""
+        reason = dropped_reason(why)
+        if reason is None:
+            return
+        self.skips.dropped(
+            request.meta.get(SOURCE, ""),
+            request.cb_kwargs.get("url", request.url),
+            reason,
+            found_on=request.meta.get(FOUND_ON),
+            anchor=request.cb_kwargs.get("anchor"),
+            detail=str(why),
         )
 
     def _page_item(
@@ -195,26 +233,26 @@ class ReportsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("fazhi/trap/stale-pagination")
             logger.info("pager at %s brings no new link: not followed further", response.url)
         for link in links:
-            if stale and link.kind is LinkKind.PAGINATION:
-                continue
-            if link.kind is LinkKind.DISTRACTOR:
-                self.crawler.stats.inc_value(f"fazhi/distractor/{link.doc_type}")
-                continue
-            if link.kind is LinkKind.IGNORED:
-                continue
-            if kind == LinkKind.CANDIDATE and link.kind is not LinkKind.ATTACHMENT:
-                continue  # from a report page only its files are followed
             next_depth = depth + (link.kind in (LinkKind.LISTING, LinkKind.EXPLORE))
-            if next_depth > self.max_depth:
-                continue
-            if link.kind is LinkKind.EXPLORE and next_depth > self.explore_depth:
+            left = reason_to_leave(
+                link, kind, stale, next_depth, self.max_depth, self.explore_depth
+            )
+            if left is not None:
+                if link.kind is LinkKind.DISTRACTOR:
+                    self.crawler.stats.inc_value(f"fazhi/distractor/{link.doc_type}")
+                reason, detail = left
+                self.skips.left(
+                    source.slug, link.url, reason,
+                    found_on=response.url, anchor=link.anchor, detail=detail,
+                )  # fmt: skip
                 continue
             parent = response.url if link.kind is LinkKind.ATTACHMENT else None
-            request = self._request(source, link, next_depth, parent)
+            request = self._request(source, link, next_depth, parent, found_on=response.url)
             if request is not None:
                 yield request
         for url in [] if stale else trs_pages(response.text, response.url):
-            request = self._request(source, Link(url, "", LinkKind.PAGINATION, 50), depth)
+            link = Link(url, "", LinkKind.PAGINATION, 50)
+            request = self._request(source, link, depth, found_on=response.url)
             if request is not None:
                 yield request
 
@@ -304,10 +342,20 @@ class ReportsSpider(scrapy.Spider):
         depth: int,
         parent: str | None = None,
         sitemap: int | None = None,
+        found_on: str | None = None,
     ) -> scrapy.Request | None:
+        """The request for LINK, or None: a link not made into a request goes to the skip
+        audit with its reason (but a repeat of one already requested, which was followed)."""
         stats = self.crawler.stats
+
+        def left(reason: str, detail: str | None = None) -> None:
+            self.skips.left(
+                source.slug, link.url, reason, found_on=found_on, anchor=link.anchor, detail=detail
+            )
+
         if not source.allows(link.url):
             stats.inc_value("fazhi/offsite")
+            left("off-scope")
             return None
         key = canonicalize_url(link.url)
         if key in self.requested:
@@ -317,19 +365,23 @@ class ReportsSpider(scrapy.Spider):
             stats.inc_value(f"fazhi/trap/{trap.split(':')[0]}")
             if self.guard.first_report(trap, link.url):
                 logger.info("trap cut: %s (first at %s)", trap, link.url)
+            left("trap", trap)
             return None
-        if self.floods.cut(source.slug, link.url):
+        if cut := self.floods.cut(source.slug, link.url):
+            left(cut)
             return None
         if not self._spend_page(source):
             stats.inc_value("fazhi/budget_cut")
+            left("page-budget", f"{self.max_pages} pages")
             return None
+        self.skips.followed(key)
         stats.inc_value(f"fazhi/request/{link.kind}")
         return scrapy.Request(
             link.url,
             callback=self.parse,
             errback=self.failed,
             priority=link.priority,
-            meta={SOURCE: source.slug, PARENT: parent},
+            meta={SOURCE: source.slug, PARENT: parent, FOUND_ON: found_on},
             cb_kwargs={
                 "url": link.url,
                 "kind": str(link.kind),
@@ -358,37 +410,6 @@ class ReportsSpider(scrapy.Spider):
             return False
         self.pages[source.slug] += 1
         return True
-
-
-def _links(response: TextResponse) -> Iterator[Link]:
-    """Every distinct http(s) link with its anchor text (or title), classified.
-
-    Walks lxml's tree directly: a listing page holds hundreds of anchors and a
-    selector per anchor costs more than the rest of the page's handling. A portal
-    repeats its menus on every page, so joining and classifying are cached.
-    """
-    seen: set[str] = set()
-    base = get_base_url(response)  # <base href> when the page has one
-    # What an href resolves against, as little of the base as it depends on: "/x" on the
-    # origin, "x" and "../x" on the folder, only "?x" on the whole URL (RFC 3986 5.2.2).
-    against = {"/": urljoin(base, "/"), "?": base}
-    folder = urljoin(base, ".")
-    for anchor in response.selector.root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
-            continue
-        url = _resolve(against.get(href[0], folder), href)
-        if url is None or url in seen:
-            continue
-        seen.add(url)
-        yield classify_link(url, anchor.text_content().strip() or anchor.get("title", ""))
-
-
-@lru_cache(maxsize=2**16)
-def _resolve(base: str, href: str) -> str | None:
-    """HREF made absolute against BASE without its fragment; None unless http(s)."""
-    url = urljoin(base, href).split("#", 1)[0]
-    return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 def chosen_sources(

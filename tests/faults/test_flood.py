@@ -98,6 +98,7 @@ class Flooded:
     errors: list[str | None]  # and their errors
     stats: dict[str, Any]
     log: str
+    skipped: dict[str, int]  # the run's skip audit: links left, by reason
 
 
 @pytest.fixture(scope="module")
@@ -146,12 +147,15 @@ def _crawl(
         assert run.returncode == 0, run.stderr[-3000:]
         with sqlite3.connect(database) as db:
             rows = db.execute("SELECT url, error FROM fetch ORDER BY id").fetchall()
+            skipped = db.execute("SELECT reason, count(*) FROM skipped_link GROUP BY reason")
+            left = dict(skipped.fetchall())
         yield Flooded(
             [p for p in portal.requested if p != "/robots.txt"],
             [url.removeprefix(portal.base) for url, _ in rows],
             [error for _, error in rows],
             crawl_process.last_run_stats(database),
             crawl_process.crawl_log(run),
+            left,
         )
     finally:
         portal.shutdown()
@@ -178,6 +182,9 @@ def test_the_flood_is_retired_after_a_run_of_errors(flooded: Flooded) -> None:
 def test_each_cut_is_counted_with_its_reason(flooded: Flooded) -> None:
     stats = flooded.stats
     assert stats["fazhi/retired/patterns"] == 1
+    # and each link cut is in the skip audit (`fazhi runs show N --skipped`) with its reason
+    assert flooded.skipped["error-run"] == stats["fazhi/retired/error-run"]
+    assert flooded.skipped.get("page-budget", 0) == stats.get("fazhi/budget_cut", 0)
     cut = stats["fazhi/retired/error-run"] + stats.get("fazhi/budget_cut", 0)
     assert cut >= FLOOD - len(_flood_requested(flooded))
 
@@ -189,6 +196,7 @@ def test_a_robots_txt_answering_5xx_skips_the_host_for_the_run(
     assert robots_unavailable.requested == []  # nothing but robots.txt
     assert robots_unavailable.stats["fazhi/robots/unavailable"] == 1
     assert robots_unavailable.stats["fazhi/robots/skipped"] >= 1
+    assert robots_unavailable.skipped["robots"] == robots_unavailable.stats["fazhi/robots/skipped"]
     # every request the spider made is a fetch row with the reason
     assert robots_unavailable.errors
     assert all("robots.txt answered 503" in (e or "") for e in robots_unavailable.errors)
@@ -199,6 +207,7 @@ def test_the_time_budget_ends_a_source_with_its_reason(out_of_time: Flooded) -> 
     stats = out_of_time.stats
     assert "fazhi/retired/patterns" not in stats  # the flood was never retired
     assert stats["fazhi/retired/time-budget"] > 0
+    assert out_of_time.skipped["time-budget"] == stats["fazhi/retired/time-budget"]
     made = sum(v for k, v in stats.items() if k.startswith("fazhi/request/"))
     assert len(out_of_time.requested) < made  # queued requests were dropped, not made
     assert out_of_time.log.count(f"time budget of {TIME_BUDGET} s spent for flood") == 1
