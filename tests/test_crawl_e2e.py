@@ -12,48 +12,23 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
 from w3lib.url import canonicalize_url
 
-from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
-from tests.replica.server import Replica, start_replica
+from tests.crawl_process import ROOT
+from tests.replica_crawl import Crawled
 
 pytestmark = pytest.mark.slow
 
 
-@dataclass
-class Crawled:
-    replica: Replica
-    manifest: dict[str, Any]
-    db: sqlite3.Connection
-    runs: list[subprocess.CompletedProcess]
-    data: Path
-
-
-def crawl(replica: Replica, data: Path) -> subprocess.CompletedProcess:
-    registry = write_registry(replica.registry_entries(), data / "replica.yaml")
-    command = crawl_command(registry, f"sqlite:///{data}/archive.sqlite3", "--all")
-    return run_crawl(command, crawl_env(data), timeout=600)
-
-
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    data = tmp_path_factory.mktemp("e2e")
-    with start_replica(phase=1) as replica:
-        first = crawl(replica, data)
-        phase_one = replica.manifest()
-        replica.set_phase(2)
-        second = crawl(replica, data)
-        db = sqlite3.connect(data / "archive.sqlite3")
-        yield Crawled(replica, {"1": phase_one, "2": replica.manifest()}, db, [first, second], data)
-        db.close()
+def crawled(replica_crawl: Crawled) -> Crawled:
+    """The session's crawl of the replica (tests/replica_crawl.py), shared with the reading
+    room's browser test."""
+    return replica_crawl
 
 
 def sighted(db: sqlite3.Connection, url: str) -> list[tuple]:

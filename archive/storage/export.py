@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -119,19 +120,18 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    count = 0
+def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """One JSON line per record: what `fazhi export` writes and the reading room streams."""
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    return count
+        yield json.dumps(row, ensure_ascii=False) + "\n"
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    """CSV with the same columns; lists and objects as JSON text in their cell."""
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV with the same columns, the header with the first record (alone when there is
+    none); lists and objects as JSON text in their cell. One chunk per record."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS)
     writer.writeheader()
-    count = 0
     for row in rows:
         writer.writerow(
             {
@@ -139,5 +139,33 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
                 for k, v in row.items()
             }
         )
-        count += 1
-    return count
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    counted = _Counted(rows)
+    out.writelines(jsonl_lines(counted))
+    return counted.count
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    counted = _Counted(rows)
+    out.writelines(csv_lines(counted))
+    return counted.count
+
+
+class _Counted:
+    """ROWS, counting those taken."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
