@@ -7,7 +7,6 @@ archive leaves without being held in memory.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -29,6 +28,7 @@ from reading_room.parameters import (
     ChangedSince,
     City,
     Cursor,
+    Day,
     Level,
     Limit,
     Province,
@@ -131,9 +131,7 @@ def coverage(db: Db, urls: Urls, province: Province = None, city: City = None) -
 def export(
     db: Db,
     format: Annotated[Literal["jsonl", "csv"], Query(description="jsonl or csv")] = "jsonl",
-    since: Annotated[
-        dt.date | None, Query(description="Only versions seen on or after this day")
-    ] = None,
+    since: Day = None,
 ) -> StreamingResponse:
     engine = db.get_bind()
     assert isinstance(engine, Engine)

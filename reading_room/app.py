@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -25,6 +25,7 @@ from reading_room import api, documents, pages
 from reading_room.captures import CaptureMissing
 from reading_room.database import read_only_engine
 from reading_room.links import BadRequest
+from reading_room.parameters import one_value_each
 from reading_room.security import SecurityHeaders
 from reading_room.templating import STATIC, render
 
@@ -41,6 +42,7 @@ def create_app(database_url: str, data_dir: Path) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # Swagger UI loads its scripts from a CDN and runs inline ones
         redoc_url=None,
+        dependencies=[Depends(one_value_each)],
     )
     app.state.engine = read_only_engine(database_url)
     app.state.data_dir = data_dir

@@ -5,9 +5,11 @@ characters (PostgreSQL refuses NUL), levels from their list, a page size that st
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
+from pydantic import BeforeValidator
 
 from reading_room.catalogue import Filters
 from reading_room.links import BadRequest
@@ -32,8 +34,27 @@ YearField = Annotated[str | None, Query(max_length=4, pattern=r"^(\d{4})?$")]
 Agency = Annotated[
     str | None, Query(max_length=200, pattern=PRINTABLE, description="Part of the agency name")
 ]
+
+
+def iso_only(value: object) -> object:
+    """A date or moment in ISO 8601 text only: pydantic would also read a number as a Unix
+    time (``since=0.0`` as 1970-01-01), which no consumer means."""
+    if isinstance(value, str) and not ISO_DATE.match(value):
+        raise ValueError("expected an ISO 8601 date, e.g. 2024-03-31 or 2024-03-31T08:00:00Z")
+    return value
+
+
+ISO_DATE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+Day = Annotated[
+    dt.date | None,
+    BeforeValidator(iso_only),
+    Query(description="Only versions seen on or after this day (ISO 8601)"),
+]
 ChangedSince = Annotated[
     dt.datetime | None,
+    BeforeValidator(iso_only),
     Query(
         description="Only reports with a version first archived at or after this moment "
         "(ISO 8601; UTC unless it says otherwise)"
@@ -65,3 +86,11 @@ def filters(
     changed_since: dt.datetime | None = None,
 ) -> Filters:
     return Filters(year, province or None, level or None, agency or None, utc(changed_since))
+
+
+def one_value_each(request: Request) -> None:
+    """A parameter given twice (``?year=2023&year=2024``) is ambiguous: refused, not guessed."""
+    keys = [key for key, _ in request.query_params.multi_items()]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise BadRequest(f"give each parameter once: {', '.join(repeated)} given more than once")

@@ -187,3 +187,16 @@ def test_next_walks_past_ten_thousand_results_once_each(many_reports: TestClient
     assert pages == -(-MANY // 2 // 500)
     last = many_reports.get("/api/v1/reports?limit=500&province=福建省").json()
     assert "province=%E7%A6%8F%E5%BB%BA%E7%9C%81" in last["next"]  # the filters go along
+
+
+def test_a_parameter_given_twice_is_refused_not_guessed(reading_client: TestClient) -> None:
+    answer = reading_client.get("/api/v1/reports?year=2023&year=2022")
+    assert answer.status_code == 400
+    assert "year given more than once" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("since", ["0.0", "1700000000", "false"])
+def test_dates_are_iso_8601_never_unix_times(reading_client: TestClient, since: str) -> None:
+    assert reading_client.get(f"/api/v1/export?since={since}").status_code == 422
+    assert reading_client.get(f"/api/v1/reports?changed_since={since}").status_code == 422
+    assert reading_client.get("/api/v1/export?since=2024-03-31").status_code == 200
