@@ -1,4 +1,4 @@
-# One image for every fazhi service (migrate, scheduler, worker): the project and a Chromium.
+# One image for every fazhi service (migrate, scheduler, worker, web): the project and a Chromium.
 FROM python:3.11-slim-bookworm
 
 # Debian's Chromium renders the JavaScript listings (Playwright drives it; no browser download).

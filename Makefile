@@ -15,7 +15,7 @@ apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	else echo "missing $(1): run  sudo apt-get update && sudo apt-get install -y $(1)" >&2; exit 1; fi
 
-.PHONY: help crawl demo test test-fast lint setup clean
+.PHONY: help crawl demo serve test test-fast lint setup clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -28,10 +28,17 @@ crawl: setup $(STAMPS)/browser ## Set everything up, then crawl every source of 
 	@$(BIN)/fazhi crawl --all || echo "make crawl: the run was judged failed (without internet \
 	no portal answers); its history: $(BIN)/fazhi runs, $(BIN)/fazhi health"
 
-demo: setup $(STAMPS)/browser ## Serve the local replica portals, crawl them, show the archive
+demo: setup $(STAMPS)/browser ## Crawl the local replica portals, show the archive, then serve it
 	$(BIN)/python -m tests.replica.demo
+	@$(MAKE) --no-print-directory serve
 
-test: setup $(STAMPS)/browser $(STAMPS)/compose lint ## Set everything up, lint, run the whole suite (~8 min): before you push; CI runs it
+# The reading room over the replica archive (`make demo` builds it; crawled here if absent).
+DEMO := data/demo
+serve: setup ## Serve the replica archive in the reading room; prints its URL (Ctrl-C stops)
+	@test -f $(DEMO)/archive.sqlite3 || $(BIN)/python -m tests.replica.demo
+	@FAZHI_DATA_DIR=$(DEMO) $(BIN)/fazhi serve --db sqlite:///$(DEMO)/archive.sqlite3
+
+test: setup $(STAMPS)/browser $(STAMPS)/compose $(STAMPS)/fonts lint ## Set everything up, lint, run the whole suite (~8 min): before you push; CI runs it
 	$(BIN)/pytest
 
 # The docker-compose check skips without docker-compose (CI's `make test` installs it).
@@ -57,6 +64,11 @@ $(STAMPS)/install: pyproject.toml | $(BIN)/python
 # A browser for JavaScript pages: Playwright's download where it works, else the system Chromium.
 $(STAMPS)/browser: $(STAMPS)/install
 	@$(BIN)/fazhi browser --install 2>/dev/null || { $(call apt_install,chromium); $(BIN)/fazhi browser; }
+	@touch $@
+
+# Chinese fonts for the reading room's screenshots in the browser tests.
+$(STAMPS)/fonts: $(STAMPS)/install
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || { $(call apt_install,fonts-noto-cjk); }
 	@touch $@
 
 # docker-compose v1 validates docker-compose.yml in the tests (no engine needed).

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from archive.errors import ExtractionError
 from archive.extract.classify import DocType, classify
 from archive.extract.page import Extracted, extract_document, extract_page, is_document
-from archive.storage import attachments, fetches, versions
+from archive.storage import attachments, fetches, revalidation, versions
 from archive.storage.models import Fetch, Sighting
 from archive.storage.source_info import SourceInfo
 from archive.storage.warc import WarcWriter
@@ -42,9 +43,14 @@ class Response:
         return self.header("content-type")
 
     @property
+    def not_modified(self) -> bool:
+        """A 304: the page is as the capture whose validators the request carried."""
+        return self.status == HTTPStatus.NOT_MODIFIED
+
+    @property
     def http_error(self) -> str | None:
         """The fetch row's reason for a non-2xx answer, with the wait a 429/503 asked for."""
-        if 200 <= self.status < 300:
+        if 200 <= self.status < 300 or self.not_modified:
             return None
         retry_after = self.header("retry-after")
         return f"HTTP {self.status}" + (f" (Retry-After: {retry_after})" if retry_after else "")
@@ -88,6 +94,9 @@ def process(
     if response.http_error:
         return Processed(fetch_id, error=response.http_error)
     page_url = response.final_url or response.url
+    if response.not_modified:
+        seen = revalidation.not_modified(session, page_url, response.fetched_at, fetch_id)
+        return Processed(fetch_id, DocType.ANNUAL_REPORT if seen else None, result=seen)
     try:
         extracted = _extract(response, page_url, region_hint)
     except ExtractionError as exc:
@@ -130,7 +139,7 @@ def process_attachment(
     stored with the page's title and metadata and the file's text, seen at the page URL.
     """
     fetch_id = _record(session, response, warc, crawl_run_id)
-    if response.http_error:
+    if response.http_error or response.not_modified:  # a 304: the file stored is the file
         return Processed(fetch_id, error=response.http_error)
     try:
         document = _extract(response, response.final_url or response.url, None)
@@ -147,7 +156,11 @@ def process_attachment(
             text_original=document.text_original,
             repairs=tuple(dict.fromkeys(page.repairs + document.repairs)),
             removed=page.removed + document.removed,
+            # the page's publication date; the file's 落款 dates the document
+            published_date=page.published_date or document.published_date,
             signed_date=page.signed_date or document.signed_date,
+            signed_by=page.signed_by or document.signed_by,
+            document_date=page.document_date or document.document_date,
             agency=page.agency or document.agency,
             report_year=page.report_year or document.report_year,
         )

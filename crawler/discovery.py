@@ -29,6 +29,8 @@ ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
 TRS_PAGER = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
+# A listing built by script: no article links in the HTML, but code that fetches data.
+SCRIPTED_LISTING = re.compile(r"\.json|ajax|fetch\(|XMLHttpRequest|axios|\$\.get|\$\.post", re.I)
 SUBJECT = re.compile(r"法治政府|依法行政|法治建设|述法|法治")
 MIN_TITLE = 8  # an anchor shorter than this is navigation, not a document title
 

@@ -32,6 +32,7 @@ class Summary:
     errors: int
     distractors: dict[str, int]
     traps: dict[str, int]
+    discovered: dict[str, int]  # a discovery run: sites by verdict, and "proposed"
     verdict: str  # archive.runs.verdict: healthy, degraded, suspect or failed
     verdict_reasons: str | None  # why it is not healthy, as crawl_run.verdict_reasons says
     failures: tuple[str, ...]  # by reason, the most first (crawler.failures.by_reason)
@@ -80,6 +81,7 @@ def crawl(
         finish_reason=str(stats.get("finish_reason", "unknown")),
         distractors=_grouped(stats, "fazhi/distractor/"),
         traps=_grouped(stats, "fazhi/trap/"),
+        discovered=_grouped(stats, "fazhi/discovery/"),
         verdict=str(stats.get("fazhi/verdict", "failed")),
         verdict_reasons=stats.get("fazhi/verdict_reasons") or None,
         failures=tuple(by_reason(stats)),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from archive.config import Settings
 from archive.runs import skips
-from archive.runs.verdict import FOUND, FOUND_PREFIX, Verdict, judge
+from archive.runs.verdict import ANSWERED_PREFIX, FOUND, FOUND_PREFIX, Verdict, judge
 from archive.storage import db
 from archive.storage.models import CrawlRun, Report
 from archive.storage.models import Source as SourceRow
@@ -34,6 +34,7 @@ from crawler.spiders.reports import spider_of
 logger = logging.getLogger(__name__)
 FINISHED_OK = frozenset({"finished"})
 FINISHED_CANCELLED = frozenset({"shutdown", "cancelled"})
+HTTP_ERROR = 400  # a status from here on is no page of the portal's (coverage: answered)
 
 
 class ArchivePipeline:
@@ -75,7 +76,9 @@ class ArchivePipeline:
             session.add(run)
             session.commit()
             self.run_id = run.id
-            self.known = _reports_known(session, sources)
+            # a discovery run looks for portals, not reports: none is missed
+            finds_reports = spider_of(self.crawler).finds_reports
+            self.known = _reports_known(session, sources) if finds_reports else {}
         self.crawler.stats.set_value("fazhi/run_id", self.run_id)
         self.archive = ArchiveProcess(
             ArchiveConfig(
@@ -103,6 +106,8 @@ class ArchivePipeline:
         stats.inc_value(f"fazhi/archive/{outcome}")
         if outcome in FOUND:
             stats.inc_value(f"{FOUND_PREFIX}{item.source}")
+        if isinstance(item, PageItem) and item.status < HTTP_ERROR:
+            stats.inc_value(f"{ANSWERED_PREFIX}{item.source}")
         return item
 
     def _source(self, slug: str) -> tuple[SourceInfo | None, str | None]:

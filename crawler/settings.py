@@ -43,6 +43,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeGuard": 60,
     # also before robots.txt: a request a flood rule cut since it was queued is dropped here
     "crawler.floods.FloodGuard": 70,
+    # a report page asked for again carries its last capture's ETag / Last-Modified
+    "crawler.conditional.ConditionalRequests": 80,
     # Scrapy's, but a robots.txt answering 5xx disallows its host for the run (RFC 9309)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxt": 100,

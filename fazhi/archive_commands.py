@@ -80,6 +80,10 @@ def reports_show(report_id: int, database: DbOption = None) -> None:
                 f"(first {version.first_seen:%Y-%m-%d}, last {version.last_seen:%Y-%m-%d}, "
                 f"{len(version.text)} chars)"
             )
+            typer.echo(
+                f"    published {version.published_date or '?'}, "
+                f"document {version.document_date or '?'}, signed by {version.signed_by or '?'}"
+            )
             for sighting in version.sightings:
                 mark = " [repost]" if sighting.is_repost else ""
                 typer.echo(f"    {sighting.url}{mark}")

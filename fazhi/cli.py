@@ -16,9 +16,11 @@ from archive.config import Settings
 from archive.storage import db
 from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail
+from fazhi.coverage_commands import coverage_command
 from fazhi.crawl_commands import crawl
 from fazhi.run_commands import runs_app
 from fazhi.schedule_commands import health_command, schedule_app
+from fazhi.serve_command import serve
 from fazhi.sources_commands import sources_app
 from fazhi.worker_commands import worker
 
@@ -38,7 +40,9 @@ app.command("ingest")(ingest)
 app.command("crawl")(crawl)
 app.add_typer(runs_app, name="runs")
 app.command("health")(health_command)
+app.command("coverage")(coverage_command)
 app.command("worker")(worker)
+app.command("serve")(serve)
 
 
 def _version_callback(value: bool) -> None:

@@ -70,6 +70,10 @@ def report(summary: Summary) -> None:
     )
     if summary.distractors:
         typer.echo("distractors: " + ", ".join(f"{k} {v}" for k, v in summary.distractors.items()))
+    if summary.discovered:
+        sites = {k: v for k, v in summary.discovered.items() if k not in ("proposed", "rendered")}
+        typer.echo("sites asked about: " + ", ".join(f"{k} {v}" for k, v in sites.items()))
+        typer.echo(f"proposed: {summary.discovered.get('proposed', 0)} sources")
     if summary.traps:
         typer.echo("traps cut: " + ", ".join(f"{k} {v}" for k, v in summary.traps.items()))
     if summary.failures:

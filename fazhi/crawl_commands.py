@@ -55,7 +55,7 @@ def crawl(
     if sum(chosen) != 1:
         raise fail("give exactly one of --source SLUG, --all, --start-url URL")
     settings = Settings.from_env()
-    if start_url and not settings.allow_private and _is_private_url(start_url):
+    if start_url and not settings.allow_private and is_private_url(start_url):
         raise fail(f"{start_url} is a private or loopback address (set FAZHI_ALLOW_PRIVATE=1)")
     url = database_url(database)
     if settings.redis_url:  # several workers share the crawl: queue it for them
@@ -82,7 +82,7 @@ def crawl(
     crawl_here(url, setting, {"LOG_FILE": log_file}, fixed, args, progress=True)
 
 
-def _is_private_url(url: str) -> bool:
+def is_private_url(url: str) -> bool:
     from crawler.middlewares import is_private
 
     return is_private(urlsplit(url).hostname or "")

@@ -13,10 +13,13 @@ import typer
 from rich.table import Table
 
 from archive.config import Settings
+from archive.coverage.accounting import missing_by_source
 from archive.runs import history
 from archive.runs.schedule_policy import next_run, target_year
 from archive.storage import db
+from archive.storage.rows import record_sources
 from crawler.registry import Registry, RegistryError, load
+from crawler.registry.discovered import with_discovered
 from crawler.scheduling import runner, service
 from fazhi.common import (
     DbOption,
@@ -102,8 +105,13 @@ def health_command(registry: RegistryOption = None, database: DbOption = None) -
         "source", "last success", "years found", "missing", "late", "failing", "last verdict"
     )
     with session_for(settings.database_url) as session:
+        record_sources(session, (source.info() for source in sources))
+        session.commit()
+        missing = missing_by_source(session)
         for source in sources:
-            state = history.health(session, source.slug, source.policy(settings.schedule))
+            # the view counts every year a crawl could have found; health, the years expected
+            expected = filter(source.expects, missing.get(source.slug, ()))
+            state = history.health(session, source.slug, source.policy(settings.schedule), expected)
             table.add_row(
                 source.slug,
                 f"{state.last_success.astimezone(zone):%Y-%m-%d %H:%M}"
@@ -134,6 +142,8 @@ def _prepared(
         db.upgrade(url)
     except Exception as exc:  # database down, bad URL: one line for the operator
         raise fail(f"database {db.redact(url)}: {exc}") from exc
+    # discovered sources are crawled too; a curated entry for the same site wins
+    sources = with_discovered(sources, url)
     return settings, sources, runner.CrawlCommand(url, registry, overrides)
 
 

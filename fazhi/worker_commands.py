@@ -76,6 +76,7 @@ def enqueue(
 
     from crawler.frontier import Frontier, FrontierKeys
     from crawler.registry import load
+    from crawler.registry.discovered import with_discovered
 
     frontier_settings(settings, url)  # refuse SQLite here too: the workers would
     assert settings.redis_url  # frontier_settings refused an unset one
@@ -85,7 +86,8 @@ def enqueue(
             "or add the portal to the registry"
         )
     try:
-        chosen = load(registry).select(None if all_sources else [source] if source else [])
+        sources = with_discovered(load(registry), url)
+        chosen = sources.select(None if all_sources else [source] if source else [])
         slugs = sorted(s.slug for s in chosen)
     except KeyError as exc:
         raise fail(f"no source {exc} in the registry") from exc

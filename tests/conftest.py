@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
@@ -15,6 +16,12 @@ from tests.services import (
     run_token,
     unavailable,
 )
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.reading_archive import Built
+    from tests.replica_crawl import Crawled
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +80,42 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = db.make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def reading_archive(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, token: str
+) -> Iterator[Built]:
+    """tests/reading_archive.py's small archive, built once a session on each backend."""
+    from tests.reading_archive import build
+
+    data = tmp_path_factory.mktemp(f"reading-{request.param}")
+    if request.param == "sqlite":
+        yield build(f"sqlite:///{data}/archive.sqlite3", data)
+        return
+    with fresh_postgres_database(f"{token}_reading") as url:
+        yield build(url, data)
+
+
+@pytest.fixture(scope="session")
+def reading_client(reading_archive: Built) -> Iterator[TestClient]:
+    """The reading room over `reading_archive`, called in-process."""
+    from fastapi.testclient import TestClient
+
+    from reading_room.app import create_app
+
+    app = create_app(reading_archive.url, reading_archive.data_dir)
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def replica_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    """The replica crawled in its two phases, once a session (tests/replica_crawl.py)."""
+    from tests.replica_crawl import crawled_replica
+
+    with crawled_replica(tmp_path_factory.mktemp("e2e")) as crawled:
+        yield crawled

@@ -7,6 +7,7 @@ from lxml import html
 
 from archive.extract import dom
 from archive.extract.boilerplate import ContainerRule, LineRule, is_article_info, label_pairs, rules
+from archive.extract.metadata_table import pop_metadata_tables
 from archive.extract.textlines import drop_boilerplate, is_fragment, rejoin_broken
 
 RULES = rules()
@@ -155,7 +156,7 @@ def test_label_cells_without_colons_are_metadata_a_data_tables_headers_are_not()
         "<tr><td>1</td><td>关于加强行政执法监督的意见</td><td>X司发〔2023〕1号</td><td>2023-05-01</td></tr>"
         "</table></div></body></html>"
     )
-    metadata, _removed = dom.pop_metadata_tables(page)
+    metadata, _removed = pop_metadata_tables(page)
     assert metadata == {
         "索引号": "A1-2024-01",
         "主题分类": "综合政务",
@@ -187,7 +188,7 @@ def test_metadata_table_cut_into_pairs() -> None:
         "<tr><td>发布机构：</td><td>西湖区司法局</td><td>生成日期：</td><td>2024-02-20</td></tr>"
         "</table><div><p>正文。</p></div></body></html>"
     )
-    metadata, removed = dom.pop_metadata_tables(tree)
+    metadata, removed = pop_metadata_tables(tree)
     assert metadata["发布机构"] == "西湖区司法局"
     assert metadata["生成日期"] == "2024-02-20"
     assert "索引号" not in dom.text_of(tree)

@@ -140,6 +140,14 @@ def test_ingest_report_then_again_then_a_distractor(tmp_path: Path) -> None:
     assert len(list((tmp_path / "data" / "warc").glob("*.warc.gz"))) == 3
 
 
+def test_reports_show_prints_both_dates_and_the_signer(tmp_path: Path) -> None:
+    page = ROOT / "tests/fixtures/pages/trs_wcm/xiamen_sfj_2021.html"
+    url = "https://sfj.xm.gov.cn/zwgk/gggs/202203/t20220315_2636381.htm"
+    assert fazhi("ingest", str(page), "--url", url, cwd=tmp_path).exit_code == 0
+    shown = fazhi("reports", "show", "1", cwd=tmp_path)
+    assert "published 2022-03-15, document 2022-03-14, signed by 厦门市司法局" in shown.stdout
+
+
 def test_crawl_refuses_loopback_start_url(tmp_path: Path) -> None:
     result = fazhi("crawl", "--start-url", "http://127.0.0.1:9/", cwd=tmp_path)
     assert result.exit_code == 1

@@ -12,48 +12,23 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
 from w3lib.url import canonicalize_url
 
-from tests.crawl_process import ROOT, crawl_command, crawl_env, run_crawl, write_registry
-from tests.replica.server import Replica, start_replica
+from tests.crawl_process import ROOT
+from tests.replica_crawl import Crawled
 
 pytestmark = pytest.mark.slow
 
 
-@dataclass
-class Crawled:
-    replica: Replica
-    manifest: dict[str, Any]
-    db: sqlite3.Connection
-    runs: list[subprocess.CompletedProcess]
-    data: Path
-
-
-def crawl(replica: Replica, data: Path) -> subprocess.CompletedProcess:
-    registry = write_registry(replica.registry_entries(), data / "replica.yaml")
-    command = crawl_command(registry, f"sqlite:///{data}/archive.sqlite3", "--all")
-    return run_crawl(command, crawl_env(data), timeout=600)
-
-
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    data = tmp_path_factory.mktemp("e2e")
-    with start_replica(phase=1) as replica:
-        first = crawl(replica, data)
-        phase_one = replica.manifest()
-        replica.set_phase(2)
-        second = crawl(replica, data)
-        db = sqlite3.connect(data / "archive.sqlite3")
-        yield Crawled(replica, {"1": phase_one, "2": replica.manifest()}, db, [first, second], data)
-        db.close()
+def crawled(replica_crawl: Crawled) -> Crawled:
+    """The session's crawl of the replica (tests/replica_crawl.py), shared with the reading
+    room's browser test."""
+    return replica_crawl
 
 
 def sighted(db: sqlite3.Connection, url: str) -> list[tuple]:
@@ -228,3 +203,32 @@ def test_distractors_and_robots_decoys_are_left_with_their_reason(crawled: Crawl
         reason = reasons.get(canonicalize_url(decoy["url"]), ("never linked", None))[0]
         assert reason in ("robots", "never linked"), decoy
     assert any(reasons.get(canonicalize_url(d["url"])) for d in manifest["decoys"])
+
+
+def test_unchanged_report_pages_answer_304_and_are_seen_again(crawled: Crawled) -> None:
+    """The second run asks for each static report page with its ETag (the replica gives one
+    for .html files, as nginx does): unchanged ones answer 304 and move their sighting."""
+    rows = crawled.db.execute(
+        "SELECT f.id, f.url, f.fetched_at, s.fetch_id, s.last_seen FROM fetch f "
+        "LEFT JOIN sighting s ON s.url = f.url "
+        "WHERE f.crawl_run_id = 2 AND f.status = 304"
+    ).fetchall()
+    assert len(rows) >= 5, rows
+    for fetch_id, url, fetched_at, sighting_fetch, last_seen in rows:
+        assert (sighting_fetch, last_seen) == (fetch_id, fetched_at), url
+
+
+def test_a_page_corrected_in_place_answers_whole_and_is_a_new_version(crawled: Crawled) -> None:
+    changed = [
+        copy["url"]
+        for report in crawled.manifest["2"]["reports"]
+        for copy in report["copies"]
+        if set(copy["text"]) == {1, 2} and copy["text"][1] != copy["text"][2]
+    ]
+    assert changed, "the replica corrects no page in place"
+    for url in changed:
+        statuses = crawled.db.execute(
+            "SELECT status FROM fetch WHERE crawl_run_id = 2 AND url = ?", (url,)
+        ).fetchall()
+        assert statuses == [(200,)], url
+        assert {version for _, version, _ in sighted(crawled.db, url)} == {1, 2}, url

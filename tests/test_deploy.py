@@ -29,7 +29,7 @@ def resolved() -> dict:
 def test_services_start_in_order_and_workers_scale() -> None:
     config = resolved()
     services = config["services"]
-    assert set(services) == {"postgres", "redis", "migrate", "scheduler", "worker"}
+    assert set(services) == {"postgres", "redis", "migrate", "scheduler", "worker", "web"}
     assert all("healthcheck" in services[s] for s in ("postgres", "redis"))
     assert services["migrate"]["command"] == ["db", "upgrade"]
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -47,6 +47,15 @@ def test_services_start_in_order_and_workers_scale() -> None:
     assert "container_name" not in worker and "ports" not in worker
     assert any(v.startswith("fazhidata:/data") for v in worker["volumes"])  # WARC files
     assert set(config["volumes"]) == {"pgdata", "redisdata", "fazhidata"}
+
+
+def test_the_reading_room_serves_the_archive_read_only() -> None:
+    web = resolved()["services"]["web"]
+    assert web["command"] == ["serve", "--host", "0.0.0.0", "--port", "8000"]
+    assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert web["environment"]["FAZHI_DATABASE_URL"].startswith("postgresql://")
+    assert "fazhidata:/data:ro" in web["volumes"]
+    assert web["ports"] == [{"published": 8000, "target": 8000}]
 
 
 def test_image_has_the_project_and_chromium() -> None:

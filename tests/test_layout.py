@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = ("scrapy", "crawler", "scrapy_playwright", "scrapy_redis", "twisted")
-PACKAGES = ("archive", "crawler", "fazhi")
+PACKAGES = ("archive", "crawler", "fazhi", "reading_room")
 MAX_LINES = 450
 
 

@@ -32,6 +32,8 @@ def test_page(page: Page) -> None:
     assert got.agency == want["agency"]
     assert iso(got.published_date) == want["published_date"]
     assert iso(got.signed_date) == want.get("signed_date")
+    assert got.signed_by == want.get("signed_by")
+    assert iso(got.document_date) == want.get("document_date")
     assert got.script == want["script"]
 
     f1 = char_f1(got.text, want["text"])

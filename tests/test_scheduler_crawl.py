@@ -107,6 +107,7 @@ def test_scheduled_crawl_lands_reports(archive: Archive, replica: Replica) -> No
     [run] = crawl_runs(archive)
     assert (run.trigger, run.status, run.sources) == ("schedule", "ok", ["xm-sfj"])
     assert runs.counts(run.stats)["reports"] >= 1
+    assert run.stats["fazhi/answered/xm-sfj"] >= 1  # coverage's proof the portal was crawled
     host = replica.sites["xm-sfj"].removeprefix("http://")
     sighted = archive.query(
         select(func.count()).select_from(Sighting).where(Sighting.url.contains(host))

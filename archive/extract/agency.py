@@ -9,7 +9,7 @@ back in the archive's canonical spelling (Simplified, NFKC, no spaces).
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -38,6 +38,8 @@ _TITLE_AUTHOR = (
 )
 _EDGE_PUNCTUATION = ":：,，、 "
 _NOT_IN_A_NAME = re.compile(r"[。，；：！？,;:!?、\d]|报告")
+# A date closing a line (a body and its date on one line): 2024年2月20日, 2024-02-20.
+_TRAILING_DATE = re.compile(r"(?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?$")
 _GOVERNMENT = re.compile(r"(?:人民)?政府$")
 _PEOPLES_GOVERNMENT = "人民政府"
 
@@ -51,12 +53,22 @@ class _Words:
 
 @dataclass(frozen=True)
 class Signature:
-    """A closing signature: who signed, when, and which lines to cut (``lines[start:end]``)."""
+    """A closing 落款: who signed, when, and which lines hold it (``lines[start:end]``)."""
 
-    body: str | None
+    bodies: tuple[str, ...]  # in page order; several when bodies sign jointly
     date: date
     start: int
     end: int
+
+    @property
+    def body(self) -> str | None:
+        """The body nearest the date: the one whose 公章 the date sits under."""
+        return self.bodies[-1] if self.bodies else None
+
+    @property
+    def signed_by(self) -> str | None:
+        """Every signing body, in page order (中共同安区委、同安区人民政府)."""
+        return "、".join(self.bodies) or None
 
 
 def _alternation(words: list[str]) -> str:
@@ -115,21 +127,50 @@ def normalize_agency(name: str) -> str:
     return stem + _PEOPLES_GOVERNMENT if _words().place_suffix.search(stem) else key
 
 
-def find_signature(lines: Sequence[str]) -> Signature | None:
-    """The signature closing a report, searched from the last line upwards."""
+def find_signature(lines: Sequence[str], known: Collection[str] = ()) -> Signature | None:
+    """The 落款 closing a report, searched from the last line upwards.
+
+    A date line with up to a few body lines above it, a body and its date on one line, or a
+    body under its date. A body is a name shaped like one (``looks_like_body``) or one of
+    KNOWN, the names the page itself gives its publisher (发布机构, the title's author), so a
+    body whose name ends unusually still signs.
+    """
+    names = frozenset(_compact(name) for name in known)
     for end in range(len(lines), max(0, len(lines) - _SIGNATURE_TAIL), -1):
         line = lines[end - 1]
         signed = date_only(line)
         if signed:
-            return _signature_ending_at(lines, end, signed)
-        body, _, day = line.strip().rpartition(" ")
-        signed = date_only(day)
-        if signed and looks_like_body(_compact(body)):
-            return Signature(_compact(body), signed, end - 1, end)
+            return _signature_ending_at(lines, end, signed, names)
+        body, signed = _body_and_date(line)
+        if signed and _is_body(body, names):
+            return Signature((body,), signed, end - 1, end)
+        above = _filled_above(lines, end - 1)
+        signed = date_only(lines[above]) if above is not None else None
+        if signed and above is not None and _is_body(_compact(line), names):
+            return Signature((_compact(line),), signed, above, end)
     return None
 
 
-def _signature_ending_at(lines: Sequence[str], end: int, signed: date) -> Signature:
+def _is_body(name: str, known: frozenset[str]) -> bool:
+    return name in known or looks_like_body(name)
+
+
+def _filled_above(lines: Sequence[str], index: int) -> int | None:
+    """The nearest non-blank line above INDEX."""
+    return next((i for i in range(index - 1, -1, -1) if lines[i].strip()), None)
+
+
+def _body_and_date(line: str) -> tuple[str, date | None]:
+    """`南昌市西湖区人民政府 2024年2月20日` (with or without the space) → body, date."""
+    match = _TRAILING_DATE.search(normalize_numerals(line.strip()))
+    if not match or not match.start():
+        return "", None
+    return _compact(match.string[: match.start()]), date_only(match[0])
+
+
+def _signature_ending_at(
+    lines: Sequence[str], end: int, signed: date, known: frozenset[str]
+) -> Signature:
     """Climb from the date line over blank lines and up to a few body lines above it."""
     start = end - 1
     bodies: list[str] = []
@@ -137,10 +178,10 @@ def _signature_ending_at(lines: Sequence[str], end: int, signed: date) -> Signat
         name = _compact(lines[index])
         if not name:
             continue
-        if len(bodies) == _MAX_BODY_LINES or not looks_like_body(name):
+        if len(bodies) == _MAX_BODY_LINES or not _is_body(name, known):
             break
-        start, bodies = index, [*bodies, name]
-    return Signature(bodies[0] if bodies else None, signed, start, end)
+        start, bodies = index, [name, *bodies]
+    return Signature(tuple(bodies), signed, start, end)
 
 
 def agency_from_signature(lines: Sequence[str]) -> tuple[str | None, date | None]:
@@ -149,8 +190,8 @@ def agency_from_signature(lines: Sequence[str]) -> tuple[str | None, date | None
     return (signature.body, signature.date) if signature else (None, None)
 
 
-def is_signature_block(lines: Sequence[str]) -> bool:
-    """True if the non-blank lines are a signature and nothing else, so they can be cut."""
+def is_signature_block(lines: Sequence[str], known: Collection[str] = ()) -> bool:
+    """True if the non-blank lines are a signature and nothing else: the text ends there."""
     filled = [line for line in lines if line.strip()]
-    signature = find_signature(filled)
+    signature = find_signature(filled, known)
     return signature is not None and signature.start == 0 and signature.end == len(filled)

@@ -68,7 +68,10 @@ class Rules:
 
 def _label_set(table: dict[str, Any]) -> LabelSet:
     labels = frozenset(table["labels"])
-    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    # Templates pad labels to one width: 名　　称, 索 引 号.
+    alternatives = "|".join(
+        r"\s*".join(map(re.escape, label)) for label in sorted(labels, key=len, reverse=True)
+    )
     pair = re.compile(rf"(?<![\u4e00-\u9fff])({alternatives})\s*{_COLON}")
     return LabelSet(labels, table["example"], pair)
 
@@ -108,7 +111,7 @@ def label_pairs(text: str, labels: LabelSet) -> list[tuple[str, str]]:
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value, *more = _UNKNOWN_LABEL.split(text[match.end() : end])
-        pairs.append((match.group(1), value.strip()))
+        pairs.append(("".join(match.group(1).split()), value.strip()))
         pairs.extend(zip(more[::2], (v.strip() for v in more[1::2]), strict=True))
     return pairs
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml import etree, html
 
-from archive.extract.boilerplate import Rules, label_pairs, rules
+from archive.extract.boilerplate import Rules, rules
 
 # Never content: removed outright.
 DROP_TAGS = (
@@ -38,7 +38,6 @@ TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|-{1,2}|—|－|>|＞|»)\s*")
 DATE_LIKE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}")
 INFO_BLOCK_MAX = 150
 CUT_SNIPPET = 80  # characters of a pruned block kept in `removed` for reviewers
-MAX_METADATA_VALUE = 120  # 名称 (the title) is the longest field of a real 索引号 table
 NAV_MIN_LINKS = 4
 NAV_LINK_RATIO = 0.5
 NAV_MAX_PLAIN = 80
@@ -96,49 +95,6 @@ def title_candidates(tree: html.HtmlElement, meta: dict[str, str]) -> list[str]:
         candidates.extend(p.strip() for p in TITLE_SEPARATOR.split(whole))
         candidates.append(whole)
     return [c for c in candidates if c]
-
-
-def pop_metadata_tables(tree: html.HtmlElement) -> tuple[dict[str, str], list[str]]:
-    """Cut the 索引号-style tables out of the tree; return their pairs and their text.
-
-    Only when the page has such a table at all (``min_pairs`` known labels). Then
-    every largest element made only of short ``label：value`` pairs goes: a whole
-    table, or its rows when a header cell precedes them. An element whose last
-    value runs into prose, or that links a report file, is page, not table.
-    """
-    r = rules()
-    metadata: dict[str, str] = {}
-    removed: list[str] = []
-    if len(label_pairs(_cell_text(tree), r.metadata_table)) < r.metadata_min_pairs:
-        return metadata, removed  # the common case: no table, no per-block scan
-    stack = [tree]
-    while stack:
-        element = stack.pop()
-        pairs = _table_pairs(element) if element.tag in BLOCKS else None
-        if pairs and element.getparent() is not None:
-            for label, value in pairs:
-                metadata.setdefault(label, value)
-            removed.append(_cell_text(element))
-            element.drop_tree()
-        else:
-            stack.extend(reversed([c for c in element if isinstance(c.tag, str)]))
-    return metadata, removed
-
-
-def _table_pairs(element: html.HtmlElement) -> list[tuple[str, str]] | None:
-    labels = rules().metadata_table
-    first = next((t.strip() for t in element.itertext() if t.strip()), "")
-    if first.rstrip(":：") not in labels.labels and not labels.pair.match(first):
-        return None  # cheap: a table's text starts with a label
-    text = _cell_text(element)
-    pairs = label_pairs(text, labels)
-    if not pairs or not text.startswith(pairs[0][0]):
-        return None
-    if any(len(value) > MAX_METADATA_VALUE for _label, value in pairs):
-        return None
-    if any(ATTACHMENT_EXT.search(a.get("href") or "") for a in element.iter("a")):
-        return None
-    return pairs
 
 
 def _cell_text(element: html.HtmlElement) -> str:
@@ -249,18 +205,41 @@ def content_scope(tree: html.HtmlElement, anchors: list[str]) -> html.HtmlElemen
     """The container of the report: the parent of the block holding the first anchor text.
 
     Anchors are the first body line, then the title. Report files sit in that
-    container or below it; a side column's 下载 box sits elsewhere.
+    container or below it; a side column's 下载 box sits elsewhere. The block holding
+    the text is the one whose own text has it, else (text split over inline fragments)
+    the innermost block whose text starts with it: with the article header cut, every
+    wrapper around the body starts with it too.
     """
     for anchor in anchors:
         snippet = "".join(anchor.split())[:12]
         if len(snippet) < 4:
             continue
-        for element in tree.iter(*BLOCKS, *HEADING_TAGS):
-            own = "".join(((element.text or "") + "".join(c.tail or "" for c in element)).split())
-            if snippet in own or snippet in "".join(text_of(element).split())[:40]:
-                parent = element.getparent()
-                return parent if parent is not None else element
+        holder = _owner(tree, snippet)
+        if holder is None:
+            holder = _innermost_starting(tree, snippet)
+        if holder is not None:
+            parent = holder.getparent()
+            return parent if parent is not None else holder
     return tree
+
+
+def _owner(tree: html.HtmlElement, snippet: str) -> html.HtmlElement | None:
+    for element in tree.iter(*BLOCKS, *HEADING_TAGS):
+        own = "".join(((element.text or "") + "".join(c.tail or "" for c in element)).split())
+        if snippet in own:
+            return element
+    return None
+
+
+def _innermost_starting(tree: html.HtmlElement, snippet: str) -> html.HtmlElement | None:
+    found: html.HtmlElement | None = None
+    for element in tree.iter(*BLOCKS, *HEADING_TAGS):
+        if snippet not in "".join(text_of(element).split())[:40]:
+            continue
+        if found is not None and found not in element.iterancestors():
+            break
+        found = element
+    return found
 
 
 def attachments(tree: html.HtmlElement, base_url: str) -> list[Link]:

@@ -2,10 +2,12 @@
 
 trafilatura finds the main text; around it sits a rule layer for Chinese
 government portals: decode (charset, broken GBK), cut the 索引号 table into
-metadata, prune navigation before trafilatura runs, drop what is left of the
-junk line by line, repair mirrors (pinyin, misaligned GBK), convert to
-Simplified and NFKC. Every cut and repair is recorded, so a reviewer can audit
-what the archive stores against what the portal served.
+metadata, prune navigation and the article header (lines restating the page's
+own signals) before trafilatura runs, drop what is left of the junk line by
+line, keep the closing 落款 and date the document by it, repair mirrors
+(pinyin, misaligned GBK), convert to Simplified and NFKC. Every cut and repair
+is recorded, so a reviewer can audit what the archive stores against what the
+portal served.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from w3lib.html import remove_tags, remove_tags_with_content
 
 from archive.errors import ExtractionError
 from archive.extract import dom
-from archive.extract.agency import agency_from_signature, agency_from_title, is_signature_block
+from archive.extract.agency import Signature, agency_from_title, find_signature, is_signature_block
 from archive.extract.charset import decode_html
 from archive.extract.dates import date_from_url, parse_date, published_date_from_lines, report_year
 from archive.extract.documents import UNREADABLE, document_lines, kind_of
+from archive.extract.furniture import drop_header, signals
+from archive.extract.metadata_table import pop_metadata_tables
 from archive.extract.region import Region, region_of
 from archive.extract.repair import repair_text
 from archive.extract.textlines import drop_boilerplate, is_fragment, rejoin_broken
@@ -43,7 +47,10 @@ SIGNATURE_MAX_LINES = 4  # body, sometimes two bodies jointly, and the date
 PUBDATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
 AGENCY_FIELDS = ("发布机构", "发文机关", "发布单位", "所属机构")
 AGENCY_META = ("ContentSource", "author", "Author")
-DATE_FIELDS = ("发布日期", "生成日期", "成文日期", "公开时间")
+SOURCE_FIELD = "来源"  # metadata key of a header's 来源 naming another outlet (巴彦淖尔日报)
+DATE_FIELDS = ("发布日期", "生成日期", "公开时间")
+# The document's own date, when no 落款 dates it: 成文日期 is the date the 落款 would carry.
+DOCUMENT_DATE_FIELDS = ("成文日期", "印发日期")
 # trafilatura output elements that are paragraphs of their own.
 BLOCK_OUTPUT = frozenset(("p", "head", "list", "item", "table", "row", "quote", "code", "div"))
 # CMS meta tags worth keeping as metadata (TRS, Hanweb, gkmlpt templates use these names).
@@ -63,8 +70,10 @@ class Extracted:
     text_original: str
     report_year: int | None
     agency: str | None
-    published_date: dt.date | None
-    signed_date: dt.date | None
+    published_date: dt.date | None  # the page's publication date
+    signed_date: dt.date | None  # the date of the 落款
+    signed_by: str | None  # the body (bodies, 、-joined) of the 落款
+    document_date: dt.date | None  # 成文日期: the 落款's date, else the 索引号 table's
     region: Region | None
     metadata: dict[str, str]
     attachments: tuple[dom.Link, ...]
@@ -83,8 +92,8 @@ class _Body:
     repairs: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
     info_lines: list[str] = field(default_factory=list)
-    signed_by: str | None = None
-    signed_on: dt.date | None = None
+    signature: Signature | None = None
+    document_date: dt.date | None = None
     script: str = "zh-Hans"
 
     def simplify(self, text: str) -> str:
@@ -105,20 +114,24 @@ def extract_page(
         raise ExtractionError("no HTML in the response", url)
     meta = dom.meta_tags(tree)
     titles = dom.title_candidates(tree, meta)
-    table, table_text = dom.pop_metadata_tables(tree)
+    title_tag = tree.findtext(".//title") or ""
+    chosen_title = _choose_title(titles)
+    table, table_text = pop_metadata_tables(tree)
     info_blocks = dom.info_blocks(tree)
     cuts = dom.prune(tree)
+    publishers = _publishers(table, meta, chosen_title)
+    header = drop_header(tree, signals(meta, title_tag, chosen_title, url, publishers))
     body_state = _Body(lines=_main_lines(tree))
-    chosen_title = _choose_title(titles)
     title_original = _repair_title(chosen_title, body_state.repairs)
     anchors = [*[line for line in body_state.lines[:8] if len(line) > 30][:1], chosen_title]
     links = dom.attachments(dom.content_scope(tree, anchors), url)
     body_state.removed.extend((text, "metadata-table") for text in table_text)
     body_state.removed.extend(cuts)
-    _clean(body_state, title_original, frozenset(link.name for link in links))
-    published = _published_date(
-        meta, table, body_state.info_lines + info_blocks, url, body_state.signed_on
-    )
+    body_state.removed.extend(header.removed)
+    _clean(body_state, title_original, frozenset(link.name for link in links), publishers)
+    info_lines = header.info_lines + body_state.info_lines + info_blocks
+    published = _published_date(meta, table, info_lines, url)
+    body_state.document_date = _document_date(body_state.signature, table)
     warnings = list(decoded.warnings)
     if sum(len(line) for line in body_state.lines) < THIN_BODY:
         warnings.append("attachment-only" if links else "thin-body")
@@ -130,11 +143,15 @@ def extract_page(
         agency=_agency(
             table,
             body_state.simplify(title_original),
-            body_state.signed_by,
+            body_state.signature.body if body_state.signature else None,
             meta,
             body_state.simplify,
         ),
-        metadata={**{k: meta[k] for k in KEPT_META if k in meta}, **table},
+        metadata={
+            **{k: meta[k] for k in KEPT_META if k in meta},
+            **({SOURCE_FIELD: header.sources[0]} if header.sources else {}),
+            **table,
+        },
         links=tuple(links),
         encoding=decoded.encoding,
         warnings=warnings,
@@ -170,7 +187,9 @@ def _assemble(
         report_year=report_year(title, text, published),
         agency=agency,
         published_date=published,
-        signed_date=state.signed_on,
+        signed_date=state.signature.date if state.signature else None,
+        signed_by=state.signature.signed_by if state.signature else None,
+        document_date=state.document_date,
         region=region_of(agency, region_hint),
         metadata=metadata,
         attachments=links,
@@ -246,8 +265,14 @@ def _split(text: str) -> list[str]:
     return [line for line in text.split("\n") if line.strip()]
 
 
-def _clean(state: _Body, title: str, link_names: frozenset[str] = frozenset()) -> None:
-    """Repairs and line cleaning shared by pages and documents."""
+def _clean(
+    state: _Body,
+    title: str,
+    link_names: frozenset[str] = frozenset(),
+    publishers: frozenset[str] = frozenset(),
+) -> None:
+    """Repairs and line cleaning shared by pages and documents; PUBLISHERS are the names the
+    page gives its publisher, which a 落款 may use."""
     text, applied = repair_text("\n".join(state.lines))
     state.repairs.extend(applied)
     state.script = detect_script(title + "\n" + text)
@@ -258,7 +283,7 @@ def _clean(state: _Body, title: str, link_names: frozenset[str] = frozenset()) -
     state.lines = cleaned.lines
     state.removed.extend(cleaned.removed)
     state.info_lines.extend(cleaned.info_lines)
-    _trim_end(state)
+    _trim_end(state, publishers)
     state.lines, joined = rejoin_broken(state.lines)
     if joined:
         state.repairs.append("rejoined-paragraphs")
@@ -278,26 +303,42 @@ def _repair_title(title: str, repairs: list[str]) -> str:
     return title
 
 
-def _trim_end(state: _Body) -> None:
-    """Cut the closing signature block, or the widget labels that hide it, from the end."""
+def _trim_end(state: _Body, publishers: frozenset[str]) -> None:
+    """Find the 落款 closing the text, cutting the widget labels that hide it (重要 / 通知).
+
+    The 落款 stays in the text: it is the document's own statement of who issued it and when.
+    """
     while state.lines:
-        if _cut_signature(state):
-            return
-        if not is_fragment(state.lines[-1]):
+        state.signature = _closing_signature(state.lines, publishers)
+        if state.signature is not None or not is_fragment(state.lines[-1]):
             return
         state.removed.append((state.lines.pop(), "tail-fragment"))
 
 
-def _cut_signature(state: _Body) -> bool:
-    """Move the signature block (issuing body + date) from the text to metadata."""
-    lines = state.lines
+def _closing_signature(lines: list[str], publishers: frozenset[str]) -> Signature | None:
+    """The 落款 the last lines are, if they are one and nothing else."""
     for start in range(max(0, len(lines) - SIGNATURE_MAX_LINES), len(lines)):
-        if is_signature_block(lines[start:]):
-            state.signed_by, state.signed_on = agency_from_signature(lines[start:])
-            state.removed.extend((line, "signature") for line in lines[start:])
-            state.lines = lines[:start]
-            return True
-    return False
+        if is_signature_block(lines[start:], publishers):
+            return find_signature(lines[start:], publishers)
+    return None
+
+
+def _publishers(table: Mapping[str, str], meta: Mapping[str, str], title: str) -> frozenset[str]:
+    """The names a page gives its publisher: 发布机构 fields, ContentSource, the title's author."""
+    names = [table.get(key, "") for key in AGENCY_FIELDS]
+    names += [meta.get(key, "") for key in AGENCY_META]
+    names.append(agency_from_title(title) or "")
+    return frozenset(name for name in names if name)
+
+
+def _document_date(signature: Signature | None, table: Mapping[str, str]) -> dt.date | None:
+    """The 落款's date, else the 成文日期 of the 索引号 table."""
+    if signature is not None:
+        return signature.date
+    for key in DOCUMENT_DATE_FIELDS:
+        if key in table and (found := parse_date(table[key])):
+            return found
+    return None
 
 
 def _published_date(
@@ -305,9 +346,12 @@ def _published_date(
     table: Mapping[str, str],
     info_lines: list[str],
     url: str,
-    signed: dt.date | None,
 ) -> dt.date | None:
-    """Meta tags, then article-info lines and the 索引号 table, the URL, the signature."""
+    """Meta tags, then article-info lines and the 索引号 table, then the URL.
+
+    Never the 落款 or the 成文日期: a document is dated before it is published, and the
+    deadline a report is held to is about publication (those go to ``document_date``).
+    """
     for key in PUBDATE_META:
         if key in meta and (found := parse_date(meta[key])):
             return found
@@ -319,7 +363,7 @@ def _published_date(
     for key in DATE_FIELDS:
         if key in table and (found := parse_date(table[key])):
             return found
-    return date_from_url(url) or signed
+    return date_from_url(url)
 
 
 def _agency(
@@ -351,14 +395,14 @@ def extract_document(body: bytes, url: str, content_type: str | None = None) -> 
     state = _Body(lines=document.lines)
     _clean(state, title_original)
     title = state.simplify(title_original)
-    agency = agency_from_title(title) or (
-        state.simplify(state.signed_by) if state.signed_by else None
-    )
+    signer = state.signature.body if state.signature else None
+    agency = agency_from_title(title) or (state.simplify(signer) if signer else None)
+    state.document_date = state.signature.date if state.signature else None
     return _assemble(
         state,
         url,
         title_original,
-        published=state.signed_on or date_from_url(url),
+        published=date_from_url(url),  # a file's 落款 dates the document, not its publication
         agency=agency,
         metadata={},
         links=(),
@@ -375,7 +419,7 @@ def is_document(url: str, content_type: str | None) -> bool:
 def to_json(result: Extracted) -> dict[str, Any]:
     """Every field as JSON-ready values (dates ISO, tuples as lists)."""
     data = dataclasses.asdict(result)
-    for key in ("published_date", "signed_date"):
+    for key in ("published_date", "signed_date", "document_date"):
         data[key] = data[key].isoformat() if data[key] else None
     data["removed"] = [{"text": text, "rule": rule} for text, rule in result.removed]
     return data

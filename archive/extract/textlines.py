@@ -1,8 +1,8 @@
 """Line-level cleaning of an extracted body, shared by pages and attachments.
 
 Runs after trafilatura: what is left of the portal's junk sits in short lines
-at the edges of the body (article-info lines, QR prompts, follow lists) and in
-the closing signature block, which belongs in metadata, not in the text.
+at the edges of the body (article-info lines, QR prompts, follow lists) and
+after the closing 落款 (widget labels), which itself stays in the text.
 """
 
 from __future__ import annotations

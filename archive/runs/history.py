@@ -11,7 +11,7 @@ both gives the operator one history (``fazhi runs``) and one verdict per source
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +42,10 @@ def record(session: Session, kind: str, slug: str, **fields: Any) -> ScheduleEve
     event = ScheduleEvent(kind=kind, source_slug=slug, **fields)
     session.add(event)
     return event
+
+
+# `fazhi sources discover`'s runs: they walk a portal for other sites, not for its reports.
+DISCOVER = "discover"
 
 
 def crawls_of(slug: str) -> Any:
@@ -208,7 +212,7 @@ def failing_streak(session: Session, slug: str, limit: int = 20) -> tuple[int, s
     """How many of SLUG's latest closed runs in a row went wrong, and the latest verdict."""
     rows = session.execute(
         select(CrawlRun.status, CrawlRun.verdict, CrawlRun.verdict_reasons)
-        .where(crawls_of(slug), CrawlRun.status != "running")
+        .where(crawls_of(slug), CrawlRun.status != "running", CrawlRun.trigger != DISCOVER)
         .order_by(CrawlRun.id.desc())
         .limit(limit)
     ).all()
@@ -224,10 +228,22 @@ def failing_streak(session: Session, slug: str, limit: int = 20) -> tuple[int, s
     return streak, latest
 
 
-def health(session: Session, slug: str, policy: Policy) -> Health:
+def health(
+    session: Session,
+    slug: str,
+    policy: Policy,
+    seen_missing: Iterable[int] = (),
+    now: dt.datetime | None = None,
+) -> Health:
+    """SLUG's state. Its missing years are those the scheduler recorded and SEEN_MISSING (the
+    ``coverage`` view's, archive.coverage.accounting.missing_by_source) whose window has
+    closed by NOW, less any archived since."""
+    now = now or dt.datetime.now(dt.UTC)
+    after_window = {y for y in seen_missing if now >= policy.window_close(y + 1)}
     last = session.scalar(
         select(func.max(CrawlRun.finished_at)).where(
             crawls_of(slug),
+            CrawlRun.trigger != DISCOVER,  # a discovery run walked the portal, found no reports
             CrawlRun.status == "ok",
             or_(CrawlRun.verdict.is_(None), CrawlRun.verdict != "failed"),
         )
@@ -243,7 +259,7 @@ def health(session: Session, slug: str, policy: Policy) -> Health:
         slug=slug,
         last_success=_aware(last) if last else None,
         years=tuple(sorted(found)),
-        missing=tuple(sorted({y for y in recorded if y is not None and y not in found})),
+        missing=tuple(sorted(({y for y in recorded if y is not None} | after_window) - set(found))),
         late=tuple(y for y, first in sorted(found.items()) if first >= policy.window_close(y + 1)),
         failing=failing,
         last_verdict=last_verdict,

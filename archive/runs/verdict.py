@@ -22,6 +22,9 @@ VERDICTS = ("healthy", "degraded", "suspect", "failed")
 # Outcomes of a report page that mean "the report is (still) there".
 FOUND = ("new_report", "new_version", "new_sighting", "repost", "unchanged", "deferred")
 FOUND_PREFIX = "fazhi/found/"  # per-source count of report pages archived this run
+# Per-source count of pages the portal answered (HTTP status below 400) this run: what
+# coverage accounting takes as proof that a portal was crawled (docs/coverage.md).
+ANSWERED_PREFIX = "fazhi/answered/"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -26,6 +27,8 @@ FIELDS = (
     "agency",
     "region",
     "published_date",
+    "document_date",
+    "signed_by",
     "url",
     "source_urls",
     "text",
@@ -77,6 +80,8 @@ def record(version: ReportVersion) -> dict[str, Any]:
             "code": report.division_code,
         },
         "published_date": _iso(version.published_date),
+        "document_date": _iso(version.document_date),
+        "signed_by": version.signed_by,
         "url": _first_url(sightings),
         "source_urls": [s.url for s in sightings],
         "text": version.text,
@@ -115,19 +120,18 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    count = 0
+def jsonl_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """One JSON line per record: what `fazhi export` writes and the reading room streams."""
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    return count
+        yield json.dumps(row, ensure_ascii=False) + "\n"
 
 
-def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
-    """CSV with the same columns; lists and objects as JSON text in their cell."""
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """CSV with the same columns, the header with the first record (alone when there is
+    none); lists and objects as JSON text in their cell. One chunk per record."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS)
     writer.writeheader()
-    count = 0
     for row in rows:
         writer.writerow(
             {
@@ -135,5 +139,33 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
                 for k, v in row.items()
             }
         )
-        count += 1
-    return count
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    counted = _Counted(rows)
+    out.writelines(jsonl_lines(counted))
+    return counted.count
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: IO[str]) -> int:
+    counted = _Counted(rows)
+    out.writelines(csv_lines(counted))
+    return counted.count
+
+
+class _Counted:
+    """ROWS, counting those taken."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row

@@ -39,15 +39,20 @@ def get_report(session: Session, report_id: int) -> Report:
     report = session.scalar(
         select(Report)
         .where(Report.id == report_id)
-        .options(selectinload(Report.versions).selectinload(ReportVersion.sightings))
+        .options(
+            selectinload(Report.versions).selectinload(ReportVersion.sightings),
+            selectinload(Report.versions).selectinload(ReportVersion.attachments),
+        )
     )
     if report is None:
         raise NotFound(f"no report {report_id}")
     return report
 
 
-def diff(report: Report, old: int | None = None, new: int | None = None) -> list[str]:
-    """Unified diff, a paragraph a line, between two versions (default: the last two)."""
+def pick(
+    report: Report, old: int | None = None, new: int | None = None
+) -> tuple[ReportVersion, ReportVersion]:
+    """The two versions to compare: those asked for, by default the last two."""
     by_number = {v.version: v for v in report.versions}
     if not by_number:
         raise NotFound(f"report {report.id} has no versions")
@@ -56,13 +61,18 @@ def diff(report: Report, old: int | None = None, new: int | None = None) -> list
     for number in (old, new):
         if number not in by_number:
             raise NotFound(f"report {report.id} has no version {number}")
-    before, after = by_number[old], by_number[new]
+    return by_number[old], by_number[new]
+
+
+def diff(report: Report, old: int | None = None, new: int | None = None) -> list[str]:
+    """Unified diff, a paragraph a line, between two versions (default: the last two)."""
+    before, after = pick(report, old, new)
     return list(
         difflib.unified_diff(
             before.text.split("\n"),
             after.text.split("\n"),
-            fromfile=f"report {report.id} v{old} ({before.first_seen:%Y-%m-%d})",
-            tofile=f"report {report.id} v{new} ({after.first_seen:%Y-%m-%d})",
+            fromfile=f"report {report.id} v{before.version} ({before.first_seen:%Y-%m-%d})",
+            tofile=f"report {report.id} v{after.version} ({after.first_seen:%Y-%m-%d})",
             lineterm="",
         )
     )

@@ -5,6 +5,7 @@ times, and the ``source`` row of a registry entry."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import case, literal, select, update
@@ -40,6 +41,13 @@ def source_id(session: Session, source: SourceInfo) -> int:
         stored_id: int = stored.id  # a Table's row: its columns are untyped
         return stored_id
     return upsert(session, Source, {"slug": source.slug}, values)
+
+
+def record_sources(session: Session, sources: Iterable[SourceInfo]) -> None:
+    """Write the registry's entries into ``source`` (the caller commits): the ``coverage``
+    view knows a body's portal from this table, so it answers for the registry in use."""
+    for source in sources:
+        source_id(session, source)
 
 
 def upsert(session: Session, model: type[Any], key: dict[str, Any], values: dict[str, Any]) -> int:

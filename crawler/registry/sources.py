@@ -16,6 +16,10 @@ from archive.runs.schedule_policy import Policy
 from archive.storage.source_info import SourceInfo, in_domains
 
 ADHOC_PREFIX = "adhoc-"
+# Where a source comes from: a registry file someone reviewed, or the database, where
+# `fazhi sources discover` stores what it found (docs/discovery.md).
+CURATED = "curated"
+DISCOVERED = "discovered"
 UNVERIFIED = "unverified"
 HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
 
@@ -101,6 +105,9 @@ class Source:
     schedule: ScheduleOverride | None = None
     expected_years: tuple[YearSpan, ...] = ()
     notes: str | None = None
+    origin: str = CURATED
+    discovered_from: str | None = None
+    evidence: tuple[tuple[str, str], ...] = ()
     file: Path | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
@@ -146,6 +153,7 @@ class Source:
             county=region.county if region else None,
             division_code=self.division_code,
             registered=not self.slug.startswith(ADHOC_PREFIX),
+            origin=self.origin,
         )
 
     def search_url_for(self, query: str) -> str | None:

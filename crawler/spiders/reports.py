@@ -27,20 +27,20 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
+from archive.config import Settings
 from crawler import listing_api, sitemaps
-from crawler.discovery import Link, LinkKind, is_article, page_links, trs_pages
+from crawler.discovery import SCRIPTED_LISTING, Link, LinkKind, is_article, page_links, trs_pages
 from crawler.failures import FailureLog, failed_request
 from crawler.floods import FloodCut, FloodCuts
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load, source_from_url
+from crawler.registry.discovered import with_discovered
 from crawler.request_meta import FOUND_ON, PARENT, SOURCE
 from crawler.skips import SkipAudit, dropped_reason, reason_to_leave
 from crawler.traps import TrapGuard
 
 logger = logging.getLogger(__name__)
 
-# A listing built by script: no article links in the HTML, but code that fetches data.
-SCRIPTED_LISTING = re.compile(r"\.json|ajax|fetch\(|XMLHttpRequest|axios|\$\.get|\$\.post", re.I)
 # Anti-bot challenges common on government portals: answered by running the page's script.
 CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,200}location", re.S)
 CHALLENGE_STATUS = frozenset({412, 202})
@@ -51,6 +51,8 @@ API_PRIORITY, PAGE_PRIORITY = 60, 50  # a listing's data, then its further pages
 
 class ReportsSpider(scrapy.Spider):
     name = "reports"
+    finds_reports = True  # a run judged by the reports it finds again (archive.runs.verdict)
+    with_discovered = True  # the database's discovered sources join the registry's
     # Set by from_crawler, from the crawl's settings.
     max_pages: int  # per source
     max_depth: int
@@ -68,10 +70,12 @@ class ReportsSpider(scrapy.Spider):
         all: str | bool = False,
         max_pages: str | int | None = None,
         registry: str | None = None,
+        database: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.sources = {s.slug: s for s in chosen_sources(source, start_url, bool(all), registry)}
+        chosen = chosen_sources(source, start_url, bool(all), registry, database)
+        self.sources = {s.slug: s for s in chosen}
         # Scrapy's offsite filter knows hosts only; Source.allows also checks host:port.
         self.allowed_domains = sorted(
             {d.split(":")[0] for s in self.sources.values() for d in s.domains}
@@ -85,6 +89,9 @@ class ReportsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        if cls.with_discovered:
+            url = crawler.settings.get("FAZHI_DATABASE_URL") or Settings.from_env().database_url
+            kwargs.setdefault("database", url)
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.max_pages = spider.max_pages or settings.getint("FAZHI_MAX_PAGES", 2000)
@@ -413,12 +420,16 @@ class ReportsSpider(scrapy.Spider):
 
 
 def chosen_sources(
-    slug: str | None, start_url: str | None, everything: bool, registry_path: str | None
+    slug: str | None,
+    start_url: str | None,
+    everything: bool,
+    registry_path: str | None,
+    database: str | None = None,
 ) -> list[Source]:
     """The sources of this run: one slug, all of them, or an ad-hoc start URL.
 
-    ``registry_path`` (a YAML file or a directory of them) replaces the shipped
-    registry: the tests' local replica and private deployments use it.
+    ``registry_path`` (a YAML file or a directory of them) replaces the shipped registry (the
+    tests' replica, private deployments); ``database``'s discovered sources join it.
     """
     if start_url:
         return [source_from_url(start_url)]
@@ -428,7 +439,7 @@ def chosen_sources(
         slugs = [slug]
     else:
         raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")
-    registry = load(Path(registry_path) if registry_path else None)
+    registry = with_discovered(load(Path(registry_path) if registry_path else None), database)
     return registry.select(slugs)
 
 

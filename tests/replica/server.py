@@ -16,6 +16,7 @@ robots.txt decoy) was never fetched.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import threading
 import time
@@ -26,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.replica import config, ground_truth
+from tests.replica.resource import Resource
 from tests.replica.site import SiteBuild, build_site, target_of
 
 HOST = "127.0.0.1"
@@ -73,9 +75,17 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(replica.latency)  # a real portal's time to first byte (benchmarks)
         phase = replica.record(slug, self.command, self.path, dict(self.headers.items()))
         resource = replica.build(slug, phase).respond(target_of(self.path))
+        etag = _etag(self.path, resource)
+        if etag is not None and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)  # unchanged since the capture the client holds
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
         self.send_header("Content-Length", str(len(resource.body)))
+        if etag is not None:
+            self.send_header("ETag", etag)
         if resource.location:
             self.send_header("Location", resource.location)
         self.end_headers()
@@ -84,6 +94,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log is `Replica.requests`."""
+
+
+def _etag(path: str, resource: Resource) -> str | None:
+    """A validator for a static page, as nginx sends one for a published .html file; none for
+    a page a script answers (a query string): there the crawler can only compare contents."""
+    static = "?" not in path and path.endswith((".htm", ".html", ".shtml"))
+    if resource.status != 200 or not static:
+        return None
+    return '"' + hashlib.sha256(resource.body).hexdigest()[:16] + '"'
 
 
 class Replica:

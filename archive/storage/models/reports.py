@@ -1,84 +1,35 @@
-"""The archive's schema: a public contract for the researchers who query it.
-
-Every table and column carries a ``comment=`` so ``\\d+`` in psql documents
-itself; constraint names come from one naming convention so SQLite and
-PostgreSQL migrations name things alike and later migrations can drop them.
-"""
+"""Reports, their versions and where they were seen, the captures behind them, and the sources."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     SmallInteger,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from archive.storage.models.base import Base, JSONType, intpk, sha256, utc, utcnow
 
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Timezone-aware UTC timestamps on both backends.
-
-    SQLite has no time zones and hands back naive values; without this a
-    comparison between a fresh ``now()`` and a loaded row would raise.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass an aware UTC datetime")
-        return value.astimezone(dt.UTC)
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-JSONType = JSON().with_variant(JSONB(), "postgresql")
-
-intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
-sha256 = Annotated[str, mapped_column(String(64))]
-utc = Annotated[dt.datetime, mapped_column(UTCDateTime())]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+SOURCE_ORIGINS = ("curated", "discovered")
 
 
 class Source(Base):
     __tablename__ = "source"
-    __table_args__ = ({"comment": "A portal or body we expect reports from (source registry)."},)
+    __table_args__ = (
+        CheckConstraint(f"origin IN ({', '.join(map(repr, SOURCE_ORIGINS))})", name="origin"),
+        {"comment": "A portal or body we expect reports from (source registry)."},
+    )
 
     id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(
@@ -97,127 +48,26 @@ class Source(Base):
     domains: Mapped[list[str]] = mapped_column(
         JSONType, default=list, comment="Allowed host names (JSON list)"
     )
+    origin: Mapped[str] = mapped_column(
+        String(10),
+        default="curated",
+        server_default="curated",
+        comment="curated (a registry file) | discovered (stored by `fazhi sources discover`)",
+    )
+    discovered_from: Mapped[str | None] = mapped_column(
+        Text, comment="discovered: the page that linked the site"
+    )
+    evidence: Mapped[dict[str, str] | None] = mapped_column(
+        JSONType, comment="discovered: the signals that identified it, by name (JSON)"
+    )
+    expected_years: Mapped[str | None] = mapped_column(
+        String(40), comment="discovered: report years expected, as the registry writes them"
+    )
+    discovery_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_run.id"), comment="discovered: the discovery run that last found it"
+    )
 
     reports: Mapped[list[Report]] = relationship(back_populates="source")
-
-
-class CrawlRun(Base):
-    __tablename__ = "crawl_run"
-    __table_args__ = (
-        CheckConstraint("trigger IN ('schedule', 'manual', 'worker')", name="trigger"),
-        CheckConstraint("status IN ('running', 'ok', 'failed', 'cancelled')", name="status"),
-        CheckConstraint("verdict IN ('healthy', 'degraded', 'suspect', 'failed')", name="verdict"),
-        {"comment": "One crawl: who started it, on what, and how it ended."},
-    )
-
-    id: Mapped[intpk]
-    started_at: Mapped[utc] = mapped_column(default=utcnow, comment="Start (UTC)")
-    finished_at: Mapped[dt.datetime | None] = mapped_column(
-        UTCDateTime(), comment="End (UTC); null while running"
-    )
-    trigger: Mapped[str] = mapped_column(String(10), comment="schedule | manual | worker")
-    sources: Mapped[list[str]] = mapped_column(
-        JSONType, default=list, comment="Slugs of the sources crawled (JSON list)"
-    )
-    status: Mapped[str] = mapped_column(
-        String(10), default="running", comment="running | ok | failed | cancelled"
-    )
-    stats: Mapped[dict[str, Any]] = mapped_column(
-        JSONType, default=dict, comment="Scrapy stats at close (JSON)"
-    )
-    error_summary: Mapped[str | None] = mapped_column(Text, comment="Why it failed, if it did")
-    verdict: Mapped[str | None] = mapped_column(
-        String(10),
-        comment="healthy | degraded | suspect | failed, judged at close; "
-        "null while running or when the run could not close",
-    )
-    verdict_reasons: Mapped[str | None] = mapped_column(Text, comment="Why, unless healthy")
-
-
-#: APScheduler's job store (scheduler.py) lives in the archive database too, in a table
-#: APScheduler creates and owns; migrations and ``db check`` leave it alone.
-SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
-SCHEDULE_EVENT_KINDS = ("missed", "coalesced", "refused", "failed", "missing")
-
-
-class ScheduleEvent(Base):
-    __tablename__ = "schedule_event"
-    __table_args__ = (
-        CheckConstraint(f"kind IN ({', '.join(map(repr, SCHEDULE_EVENT_KINDS))})", name="kind"),
-        Index("ix_schedule_event_source_slug", "source_slug"),
-        {
-            "comment": "What the scheduler did besides starting a crawl: due runs missed, "
-            "folded together or refused, crawls that never opened a run, reports that did not "
-            "come (see docs/schema.md, Run history)."
-        },
-    )
-
-    id: Mapped[intpk]
-    at: Mapped[utc] = mapped_column(default=utcnow, comment="When it was recorded (UTC)")
-    source_slug: Mapped[str] = mapped_column(String(100), comment="Registry slug of the source")
-    kind: Mapped[str] = mapped_column(
-        String(10), comment="missed | coalesced | refused | failed | missing"
-    )
-    trigger: Mapped[str | None] = mapped_column(
-        String(10), comment="schedule | manual: who asked for the crawl; null for missing"
-    )
-    due_at: Mapped[dt.datetime | None] = mapped_column(
-        UTCDateTime(), comment="The due time concerned (UTC); for coalesced the last one"
-    )
-    due_count: Mapped[int | None] = mapped_column(
-        Integer, comment="coalesced: how many due times were folded into one run"
-    )
-    crawl_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crawl_run.id"), comment="The run concerned: the one running when refused"
-    )
-    report_year: Mapped[int | None] = mapped_column(
-        Integer, comment="missing: the report year that did not come by the window's close"
-    )
-    detail: Mapped[str | None] = mapped_column(Text, comment="What happened, for the operator")
-
-
-#: Why a crawl left a link it saw (``fazhi runs show N --skipped``); docs/schema.md says each.
-SKIP_REASONS = (
-    "off-scope",
-    "robots",
-    "not-a-report",
-    "report-page",
-    "depth",
-    "duplicate",
-    "trap",
-    "error-run",
-    "time-budget",
-    "page-budget",
-)
-
-
-class SkippedLink(Base):
-    __tablename__ = "skipped_link"
-    __table_args__ = (
-        UniqueConstraint("crawl_run_id", "url"),
-        CheckConstraint(f"reason IN ({', '.join(map(repr, SKIP_REASONS))})", name="reason"),
-        {
-            "comment": "Every link a crawl saw on a page and did not follow, with the reason: "
-            "the audit that explains a missing report (once per run and URL)."
-        },
-    )
-
-    id: Mapped[intpk]
-    crawl_run_id: Mapped[int] = mapped_column(ForeignKey("crawl_run.id"), comment="The run")
-    source_slug: Mapped[str] = mapped_column(String(100), comment="Registry slug of the source")
-    url: Mapped[str] = mapped_column(Text, comment="The link, absolute")
-    found_on: Mapped[str | None] = mapped_column(
-        Text, comment="The page it was seen on; null for a request a rule dropped before sending"
-    )
-    anchor: Mapped[str | None] = mapped_column(Text, comment="Its anchor text")
-    reason: Mapped[str] = mapped_column(
-        String(20),
-        comment="off-scope | robots | not-a-report | report-page | depth | duplicate | "
-        "trap | error-run | time-budget | page-budget",
-    )
-    detail: Mapped[str | None] = mapped_column(
-        Text, comment="More of the reason: the document type, the trap, the depth limit"
-    )
 
 
 class Fetch(Base):
@@ -308,8 +158,18 @@ class ReportVersion(Base):
     title_original: Mapped[str] = mapped_column(Text, comment="Title as published")
     text: Mapped[str] = mapped_column(Text, comment="Body, Simplified, NFKC, a paragraph a line")
     text_original: Mapped[str] = mapped_column(Text, comment="Body in the page's own script")
-    published_date: Mapped[dt.date | None] = mapped_column(comment="Publication date")
-    signed_date: Mapped[dt.date | None] = mapped_column(comment="Date under the signature")
+    published_date: Mapped[dt.date | None] = mapped_column(
+        comment="The page's publication date (for an attachment-only report, its page's)"
+    )
+    signed_date: Mapped[dt.date | None] = mapped_column(
+        comment="Date of the closing 落款 (signature), null without one"
+    )
+    signed_by: Mapped[str | None] = mapped_column(
+        Text, comment="Issuing body of the closing 落款 (several 、-joined), null without one"
+    )
+    document_date: Mapped[dt.date | None] = mapped_column(
+        comment="The document's own date (成文日期): the 落款's, else the 索引号 table's"
+    )
     metadata_: Mapped[dict[str, Any]] = mapped_column(
         "metadata", JSONType, default=dict, comment="索引号 table and meta tags (JSON)"
     )
@@ -395,18 +255,3 @@ class Attachment(Base):
     )
 
     version: Mapped[ReportVersion] = relationship(back_populates="attachments")
-
-
-__all__ = [
-    "Attachment",
-    "Base",
-    "CrawlRun",
-    "Fetch",
-    "Report",
-    "ReportVersion",
-    "ScheduleEvent",
-    "Sighting",
-    "SkippedLink",
-    "Source",
-    "VersionBand",
-]

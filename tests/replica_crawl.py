@@ -1,0 +1,52 @@
+"""The replica crawled twice (phase 1, then phase 2's corrections and re-publications) into one
+SQLite archive: built once a session (tests/conftest.py's `replica_crawl`) for the end-to-end
+checks of the crawl and for the reading room's browser test, which reads what it wrote."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.crawl_process import crawl_command, crawl_env, run_crawl, write_registry
+from tests.replica.server import Replica, start_replica
+
+
+@dataclass
+class Crawled:
+    replica: Replica
+    manifest: dict[str, Any]  # phase -> the replica's manifest then
+    db: sqlite3.Connection
+    runs: list[subprocess.CompletedProcess]
+    data: Path
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.data}/archive.sqlite3"
+
+
+def crawl(replica: Replica, data: Path) -> subprocess.CompletedProcess:
+    registry = write_registry(replica.registry_entries(), data / "replica.yaml")
+    command = crawl_command(registry, f"sqlite:///{data}/archive.sqlite3", "--all")
+    return run_crawl(command, crawl_env(data), timeout=600)
+
+
+@contextmanager
+def crawled_replica(data: Path) -> Iterator[Crawled]:
+    """Phase 1 crawled, phase 2 crawled, into DATA; the replica stays up while in use."""
+    with start_replica(phase=1) as replica:
+        first = crawl(replica, data)
+        phase_one = replica.manifest()
+        replica.set_phase(2)
+        second = crawl(replica, data)
+        db = sqlite3.connect(data / "archive.sqlite3")
+        try:
+            yield Crawled(
+                replica, {"1": phase_one, "2": replica.manifest()}, db, [first, second], data
+            )
+        finally:
+            db.close()
