@@ -19,6 +19,7 @@ from sqlalchemy import Text, case, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
+from archive.search import index as search_index
 from archive.storage import copies, dedup
 from archive.storage.models import (
     Attachment,
@@ -248,6 +249,7 @@ def _new_version(session: Session, page: _Page, orphans: list[_Known]) -> Ingest
         return None
     if page.signature is not None:
         dedup.index_bands(session, version_id, page.signature)
+    search_index.add_version(session, version_id)
     sighting_id, _, _ = _upsert_sighting(session, version_id, page, repost=not speaks)
     attached = tuple(o.report_id for o in orphans if _absorb(session, o, version_id))
     if speaks:
@@ -273,6 +275,7 @@ def _adopt(session: Session, page: _Page, orphan: _Known) -> IngestResult | None
         .values(report_id=report_id, version=number, **_version_fields(page.extracted))
         .execution_options(synchronize_session=False)
     )
+    search_index.refresh_version(session, orphan.version_id)
     session.execute(delete(Report).where(Report.id == orphan.report_id))
     sighting_id, _, _ = _upsert_sighting(session, orphan.version_id, page, repost=False)
     widen_seen(session, orphan.version_id, page.seen_at, page.seen_at)
@@ -305,6 +308,7 @@ def _absorb(session: Session, orphan: _Known, version_id: int) -> bool:
         session.execute(delete(model).where(model.version_id == orphan.version_id))
     widen_seen(session, version_id, first, last)
     dedup.drop_bands(session, orphan.version_id)
+    search_index.drop_version(session, orphan.version_id)
     session.execute(delete(ReportVersion).where(ReportVersion.id == orphan.version_id))
     session.execute(delete(Report).where(Report.id == orphan.report_id))
     return True
