@@ -15,8 +15,16 @@ from importlib import resources
 from archive.anatomy.numbers import NUMBER, PERCENT
 
 KINDS = ("count", "rate")
-# {gap}: a few words between an indicator's words and its number, no punctuation or number.
+# {gap}: a few words between an indicator's words and its number, no punctuation or number;
+# each is a named group (gap0, gap1 …) so the figure rules can read what it holds.
 GAP = r"[^,。;:!?\d%]{0,8}?"
+# {owner}: who issued the documents counted (县政府, 省政府及其部门, 局, 各类), nothing else:
+# 清理出现行有效规范性文件16件 counts what a clean-up kept, not what it cleaned.
+_ISSUER = r"(?:政府|部门|办公厅|办公室|本级|机关|局|厅)"
+OWNER = (
+    rf"(?:[\u4e00-\u9fff]{{0,8}}?{_ISSUER}(?:及其?[\u4e00-\u9fff]{{0,4}}?{_ISSUER})?)?"
+    r"(?:各类)?(?:行政)?"
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,10 @@ def _patterns(indicator: Indicator) -> tuple[re.Pattern[str], ...]:
     else:
         units = "|".join(sorted(map(re.escape, indicator.units), key=len, reverse=True))
         quantity = f"(?P<n>{NUMBER})(?:{units})"
-    return tuple(
-        re.compile(wording.replace("{gap}", GAP).replace("{n}", quantity))
-        for wording in indicator.wordings
-    )
+    return tuple(_compile(wording, quantity) for wording in indicator.wordings)
+
+
+def _compile(wording: str, quantity: str) -> re.Pattern[str]:
+    parts = wording.replace("{owner}", OWNER).replace("{n}", quantity).split("{gap}")
+    named = [f"(?P<gap{index}>{GAP})" for index in range(len(parts) - 1)]
+    return re.compile("".join(p + g for p, g in zip(parts, [*named, ""], strict=True)))

@@ -20,9 +20,14 @@ from archive.anatomy.spans import Line, Sentence, sentences_of
 
 # Parts whose numbers are not the year's results: shortcomings (2) and next year's plans (4).
 _NOT_RESULTS = (2, 4)
-# Between an indicator's words and its number, these make the number a change or a share.
-_CHANGE_OR_SHARE = re.compile(r"同比|环比|增长|下降|提高|提升|降低|上升|减少|增加|其中|占")
+# Between an indicator's words and its number, these make the number a change or a share
+# (下降至 3.1% is a level: the rate it fell to).
+_CHANGE_OR_SHARE = re.compile(
+    r"同比|环比|(?:增长|下降|提高|提升|降低|上升|减少|增加)(?![至到])|其中|占"
+)
 _SHARE = re.compile(r"率|比例")
+# In a gap, these join other things into the count (规范性文件及政策措施文件29件).
+_COMBINED = re.compile(r"及|和|与|、|等")
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,9 @@ def _tied(indicator: Indicator, said: str, match: re.Match[str]) -> bool:
     """The wording's own words say what the number is: no change, share or exclusion between."""
     words = said[match.start() : match.start("n")] + said[match.end("n") : match.end()]
     if _CHANGE_OR_SHARE.search(words) or (not indicator.is_rate and _SHARE.search(words)):
+        return False
+    gaps = (value for name, value in match.groupdict().items() if name.startswith("gap"))
+    if any(_COMBINED.search(gap or "") for gap in gaps):
         return False
     clause = re.split(r"[,;:]", said[: match.start("n")])[-1]
     if any(word in clause for word in indicator.excludes):

@@ -27,10 +27,10 @@ PERCENT = rf"(?:{ARABIC}\s?%|百分之{CHINESE}(?:点[零〇一二三四五六�
 _RANGE_JOINERS = ("-", "—", "–", "~", "～", "至", "到")
 _APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|逾|将近|大约|不足|不到|多达|达到?近)$")
 _APPROX_AFTER = re.compile(r"^(?:余|多|以上|左右|以下|上下|以内)")
-# A change, not a level: 同比增长20%, 较上年下降3个百分点, 提高到 is a level but is not sure.
+# A change, not a level: 同比增长20%, 较上年下降3个百分点; 下降至3.1% is the level it fell to.
 _CHANGE_BEFORE = re.compile(
     r"(?:同比|环比|比上年|较上年|较去年|比去年|比增|比降|增长|下降|提高|提升|降低|上升|减少|增加|增幅|降幅)"
-    r"[了约达为至到]{0,2}$"
+    r"[了约达为]{0,2}$"
 )
 
 
