@@ -156,17 +156,16 @@ def map_parts(lines: list[Line], headings: list[Heading], year: int | None) -> P
 
 
 def signature_start(lines: list[Line]) -> int:
-    """Index of the first line of the closing 落款 block (body, date, 附件 lines)."""
-    index = len(lines)
+    """Index of the first line of the closing 落款 block: its date, the bodies signing above it,
+    附件 lines and blank lines."""
+    index, dated = len(lines), False
     while index > 0:
         text = lines[index - 1].text.strip()
-        dated = bool(_SIGNATURE_DATE.search(text)) and len(text) <= _SIGNATURE_LINE_MAX
-        signer = (
-            index < len(lines)
-            and len(text) <= _SIGNATURE_LINE_MAX
-            and not _SENTENCE_PUNCTUATION.search(text)
-        )
-        if not (dated or signer or text.startswith("附件") or not text):
+        short = len(text) <= _SIGNATURE_LINE_MAX
+        signer = dated and short and not _SENTENCE_PUNCTUATION.search(text)
+        if short and _SIGNATURE_DATE.search(text):
+            dated = True
+        elif text and not text.startswith("附件") and not signer:
             break
         index -= 1
     return index
