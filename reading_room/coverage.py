@@ -201,8 +201,8 @@ class _Places:
                 AdminDivision.valid_to,
             ).where(AdminDivision.code.like(province_code[:2] + "%"))
         )
-        for code, *life in rows:
-            self.lives[code].append(_Life(*life))
+        for code, name, level, parent, first, last in rows:
+            self.lives[code].append(_Life(name, level, parent, first, last))
 
     def life(self, code: str, year: int) -> _Life | None:
         return next((life for life in self.lives[code] if life.valid_in(year)), None)

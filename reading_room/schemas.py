@@ -120,21 +120,26 @@ class Diff(BaseModel):
     html_url: str
 
 
-class CoverageCell(BaseModel):
+class CoverageCount(BaseModel):
     year: int
     counts: dict[str, int] = Field(
         description="Expected publishers per measure (see `measures`); every measure is present"
     )
+
+
+class CoverageCell(CoverageCount):
     status: str | None = Field(
-        None, description="A publisher's row: its measure on this year (one of `measures`)"
+        default=None, description="A publisher's row: its measure on this year (one of `measures`)"
     )
     published_date: dt.date | None = None
     date_source: Literal["page", "first_seen"] | None = Field(
-        None, description="Where the date that decided the status came from"
+        default=None, description="Where the date that decided the status came from"
     )
-    report_id: int | None = Field(None, description="A publisher's row: the report that counts")
-    report_url: str | None = Field(None, description="That report in the API")
-    report_html_url: str | None = Field(None, description="That report's page")
+    report_id: int | None = Field(
+        default=None, description="A publisher's row: the report that counts"
+    )
+    report_url: str | None = Field(default=None, description="That report in the API")
+    report_html_url: str | None = Field(default=None, description="That report's page")
 
 
 class CoverageRow(BaseModel):
@@ -158,7 +163,7 @@ class Coverage(BaseModel):
     level: str | None = Field(description="Only publishers of this level, when given")
     years: list[int]
     rows: list[CoverageRow]
-    totals: list[CoverageCell] = Field(description="Per year, over every row")
+    totals: list[CoverageCount] = Field(description="Per year, over every row")
     html_url: str
 
 
