@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from alembic import context
 from archive.config import Settings
+from archive.search.index import SEARCH_FTS_TABLE, SEARCH_GRAMS_INDEX
 from archive.storage.db import make_engine
 from archive.storage.models import SCHEDULER_JOBS_TABLE, Base, UTCDateTime
 
@@ -28,8 +29,12 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave out APScheduler's job table: APScheduler creates and owns it (scheduler.py)."""
-    return not (type_ == "table" and name == SCHEDULER_JOBS_TABLE)
+    """Leave out APScheduler's job table (APScheduler creates and owns it, scheduler.py) and the
+    search index the models cannot describe: SQLite's FTS5 table with its shadow tables, and
+    PostgreSQL's expression index (both made by migration 0007, docs/search.md)."""
+    if type_ == "table":
+        return name != SCHEDULER_JOBS_TABLE and not (name or "").startswith(SEARCH_FTS_TABLE)
+    return not (type_ == "index" and name == SEARCH_GRAMS_INDEX)
 
 
 config = context.config

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from archive.storage import export as exporter
 from archive.storage.queries import NotFound, diff, get_report, list_reports
-from fazhi.common import DbOption, database_url, fail, session_for
+from fazhi.common import DbOption, RegistryOption, database_url, fail, session_for
 
 reports_app = typer.Typer(help="Browse archived reports and their versions.", no_args_is_help=True)
 
@@ -112,12 +112,24 @@ def ingest(
         str | None, typer.Option(help="Content-Type it was served with (charset included).")
     ] = None,
     database: DbOption = None,
+    registry: RegistryOption = None,
 ) -> None:
-    """Store one saved page or attachment through the same path a crawl uses."""
+    """Store one saved page or attachment through the same path a crawl uses.
+
+    The registry source whose site URL is on stands in for the source a crawl would have
+    followed to it, so both decide versions and reposts alike (docs/dedup.md).
+    """
     from archive import ingest as archiving
     from archive.config import Settings
     from archive.storage import db
     from archive.storage.warc import WarcWriter
+    from crawler.registry import RegistryError, load
+
+    try:
+        owner = load(registry).owner_of(url)
+    except (RegistryError, OSError) as exc:
+        raise fail(str(exc)) from exc
+    source = owner.info() if owner else None
 
     response = archiving.Response(
         url=url,
@@ -131,7 +143,13 @@ def ingest(
         session_for(database) as session,
         WarcWriter(Settings.from_env().warc_dir, "ingest") as warc,
     ):
-        done = archiving.process(session, response, warc=warc)
+        done = archiving.process(
+            session,
+            response,
+            warc=warc,
+            source=source,
+            region_hint=source.division_code if source else None,
+        )
         session.commit()
     if done.error:
         raise fail(f"{url}: {done.error} (recorded as fetch {done.fetch_id})")

@@ -15,7 +15,7 @@ import typer
 from archive.config import Settings
 from archive.storage import db
 from fazhi.archive_commands import export, ingest, reports_app
-from fazhi.common import DbOption, database_url, fail
+from fazhi.common import DbOption, database_url, fail, session_for
 from fazhi.coverage_commands import coverage_command
 from fazhi.crawl_commands import crawl
 from fazhi.run_commands import runs_app
@@ -83,6 +83,24 @@ def db_check(database: DbOption = None) -> None:
     except Exception as exc:
         raise fail(f"check of {db.redact(url)} failed: {exc}") from exc
     typer.echo(f"database {db.redact(url)}: models and migrations agree")
+
+
+@db_app.command("reindex")
+def db_reindex(database: DbOption = None) -> None:
+    """Rebuild the search index from the archived versions (docs/search.md)."""
+    import time
+
+    from archive.search.index import reindex
+
+    url = database_url(database)
+    started = time.perf_counter()
+    try:
+        with session_for(url) as session:
+            count = reindex(session)
+            session.commit()
+    except Exception as exc:  # database down, not migrated: one line for the operator
+        raise fail(f"reindex of {db.redact(url)} failed: {exc}") from exc
+    typer.echo(f"indexed {count} versions in {time.perf_counter() - started:.1f} s")
 
 
 @app.command("extract")

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from archive.storage import diffing
 from archive.storage import export as exporter
 from archive.storage.queries import NotFound, get_report, pick
-from reading_room import schemas, serialize
+from reading_room import schemas, searching, serialize
 from reading_room.catalogue import count, describe, list_reports
 from reading_room.coverage import matrix
 from reading_room.database import reading
@@ -38,6 +38,7 @@ from reading_room.parameters import (
     VersionNumber,
     Year,
     filters,
+    utc,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=schemas.ERRORS)
@@ -125,6 +126,42 @@ def coverage(
         raise NotFound("a city is looked up within a province: give province too")
     found = matrix(db, province or None, city or None, level or None, year)
     return serialize.coverage(found, urls)
+
+
+@router.get(
+    "/search",
+    response_model=schemas.SearchResults,
+    summary="Full-text search: every report whose text contains the terms",
+)
+def search_reports(
+    db: Db,
+    urls: Urls,
+    q: searching.SearchText,
+    year: Year = None,
+    province: Province = None,
+    level: Level = None,
+    agency: Agency = None,
+    changed_since: ChangedSince = None,
+    all_versions: searching.AllVersions = False,
+    limit: searching.SearchLimit = 20,
+    cursor: searching.SearchCursor = None,
+) -> schemas.SearchResults:
+    asked = searching.Asked(q, year, province, level, agency, utc(changed_since), all_versions)
+    found = searching.run(db, asked, limit, cursor)
+    following = None
+    if found.next_cursor is not None:
+        following = urls.api(
+            "/search", {**asked.query(), "limit": limit, "cursor": found.next_cursor}
+        )
+    return schemas.SearchResults(
+        results=[serialize.hit(hit, urls) for hit in found.hits],
+        total=found.total,
+        facets={
+            name: [schemas.FacetCount(value=v, count=n) for v, n in counts]
+            for name, counts in found.facets.items()
+        },
+        next=following,
+    )
 
 
 @router.get(

@@ -21,8 +21,8 @@ from archive.storage.queries import NotFound, get_report, pick
 from reading_room import captures, feeds
 from reading_room.catalogue import Filters
 from reading_room.dependencies import DataDir, Db, Urls
-from reading_room.links import BadRequest, Links
-from reading_room.parameters import MAX_ID, Level, Province, ReportId, VersionNumber
+from reading_room.links import MAX_ID, BadRequest, Links
+from reading_room.parameters import Level, Province, ReportId, VersionNumber
 from reading_room.security import CAPTURE_POLICY
 
 router = APIRouter(include_in_schema=False)

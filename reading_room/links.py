@@ -17,6 +17,9 @@ class BadRequest(ArchiveError):
     """A parameter the reading room cannot use (answered 400)."""
 
 
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
+
+
 def encode_cursor(after: int) -> str:
     """The cursor of the page after the one ending with id AFTER: that id, in the open (a
     cursor's parameter pattern then says exactly which cursors exist)."""
@@ -25,8 +28,9 @@ def encode_cursor(after: int) -> str:
 
 def decode_cursor(cursor: str | None) -> int | None:
     """The id a page starts after; None for the first page (the parameter's pattern has
-    checked the digits)."""
-    return int(cursor) if cursor else None
+    checked the digits). A cursor past every possible id starts after the last one: an
+    empty page, not a number the database's 32-bit ids cannot compare with."""
+    return min(int(cursor), MAX_ID) if cursor else None
 
 
 def external(url: str | None) -> str | None:

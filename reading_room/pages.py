@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from archive.storage import diffing
 from archive.storage.models import Report, ReportVersion
 from archive.storage.queries import NotFound, get_report, pick
-from reading_room import captures
+from reading_room import captures, searching
 from reading_room.catalogue import LEVELS, count, describe, facets, list_reports
 from reading_room.coverage import MEASURE_LABELS, matrix, matrix_query
 from reading_room.dependencies import Db, Urls
@@ -71,6 +71,39 @@ def home(
             if page.after is not None
             else None,
             "json_url": urls.api("/reports", query),
+        },
+    )
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    db: Db,
+    urls: Urls,
+    q: searching.SearchText,
+    year: YearField = None,
+    province: Province = None,
+    level: Level = None,
+    agency: Agency = None,
+    all_versions: searching.AllVersions = False,
+    cursor: searching.SearchCursor = None,
+) -> HTMLResponse:
+    asked = searching.Asked(
+        q, int(year) if year else None, province, level, agency, all_versions=all_versions
+    )
+    found = searching.run(db, asked, PAGE_SIZE, cursor)
+    query = asked.query()
+    return render(
+        request,
+        "search.html",
+        {
+            "found": found,
+            "asked": asked,
+            "query": query,
+            "next_url": urls.search({**query, "cursor": found.next_cursor})
+            if found.next_cursor
+            else None,
+            "json_url": urls.api("/search", query),
         },
     )
 

@@ -12,9 +12,8 @@ from fastapi import Path, Query, Request
 from pydantic import BeforeValidator
 
 from reading_room.catalogue import Filters
-from reading_room.links import BadRequest
+from reading_room.links import MAX_ID, BadRequest
 
-MAX_ID = 2**31 - 1  # the id columns are 32-bit integers on PostgreSQL
 MAX_LIMIT = 500
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 

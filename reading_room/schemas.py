@@ -49,6 +49,37 @@ class ReportList(BaseModel):
     next: str | None = Field(description="The next page's URL; null on the last page")
 
 
+class SearchHit(BaseModel):
+    report_id: int
+    version: int
+    title: str
+    snippet: str = Field(
+        description="The text around the first match, HTML-escaped, matches in <mark>…</mark>"
+    )
+    agency: str | None
+    report_year: int | None
+    province: str | None
+    level: str | None
+    published_date: dt.date | None
+    score: float = Field(description="Higher first: matches in the title, then in the text")
+    url: str = Field(description="This version in the API")
+    html_url: str
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class SearchResults(BaseModel):
+    results: list[SearchHit]
+    total: int = Field(description="Matching reports (or versions), on every page")
+    facets: dict[str, list[FacetCount]] = Field(
+        description="Counts over the whole result set, by report_year, province, level, agency"
+    )
+    next: str | None = Field(description="The next page's URL; null on the last page")
+
+
 class Sighting(BaseModel):
     url: str
     site: str

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from archive.search import Hit
 from archive.storage import diffing
 from archive.storage.models import Attachment, Report, ReportVersion, Sighting
 from reading_room import schemas
@@ -44,6 +45,23 @@ def summary(listed: Listed, links: Links) -> schemas.ReportSummary:
         latest=version_line(listed.id, latest, links) if latest else None,
         url=links.api_report(listed.id),
         html_url=links.report(listed.id),
+    )
+
+
+def hit(found: Hit, links: Links) -> schemas.SearchHit:
+    return schemas.SearchHit(
+        report_id=found.report_id,
+        version=found.version,
+        title=found.title,
+        snippet=found.snippet,
+        agency=found.agency,
+        report_year=found.report_year,
+        province=found.province,
+        level=found.level,
+        published_date=found.published_date,
+        score=found.score,
+        url=links.api_version(found.report_id, found.version),
+        html_url=links.version(found.report_id, found.version),
     )
 
 

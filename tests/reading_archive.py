@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from archive.ingest import Processed, Response, process, process_attachment
+from archive.search import index as search_index
 from archive.storage import db
 from archive.storage.models import Attachment, Fetch, Report, ReportVersion, Sighting
 from archive.storage.source_info import SourceInfo
@@ -193,6 +194,7 @@ def _hostile(session: Session, warc: WarcWriter, title: str, text: str) -> int:
     )
     session.add(version)
     session.flush()
+    search_index.add_version(session, version.id)  # as ingest would: it is searchable too
     session.add_all(
         [
             Sighting(version_id=version.id, fetch_id=fetch.id, url=url, site="hostile.example",

@@ -112,6 +112,7 @@ def test_archive_root_holds_only_its_entry_points() -> None:
         "ingest.py",
         "extract",
         "runs",
+        "search",
         "storage",
     }
 

@@ -1,5 +1,5 @@
 """The reading room in Chromium, as a person uses it: over the archive the replica crawl built
-(tests/replica_crawl.py), browse → report → diff → coverage → feed; and the hostile archive
+(tests/replica_crawl.py), search → result → report → diff → coverage → feed; and the hostile archive
 (tests/reading_archive.py) rendered with no script running and no layout broken.
 
 Screenshots (with Debian's Noto CJK fonts) go to the test's temporary directory."""
@@ -77,8 +77,13 @@ def test_browse_report_diff_coverage_feed(
         page.goto(base + "/")
         reports = len(replica_crawl.manifest["2"]["reports"])
         assert page.locator("p.total").inner_text() == f"共 {reports} 份报告"
-        page.get_by_role("link", name="福建省").first.click()  # a facet narrows the list
-        assert "province=" in page.url
+        page.get_by_role("searchbox").fill("行政复议 思明区")  # both terms, anywhere in a report
+        page.get_by_role("button", name="检索").click()
+        assert "/search?q=" in page.url
+        assert page.locator("li.hit mark").first.is_visible()  # the match, highlighted
+        page.get_by_role("link", name="福建省").first.click()  # a facet narrows the results
+        assert "province=" in page.url and page.locator("li.hit").count() >= 1
+        page.screenshot(path=tmp_path / "search.png", full_page=True)
         page.get_by_role("link", name=SIMING).click()
 
         assert page.locator("h1").inner_text() == SIMING
@@ -112,7 +117,8 @@ def test_browse_report_diff_coverage_feed(
         page.locator("table.matrix tbody tr", has_text="厦门市").get_by_role("link").click()
         siming = next(e for e in entries if (e.division_code, e.report_year) == ("350203", 2023))
         cell = page.locator("tr.publisher", has_text="思明区").locator("td").nth(years.index(2023))
-        assert cell.inner_text() == f"{MEASURE_LABELS[siming.status][0]} {siming.published_date}"
+        label = MEASURE_LABELS[measure(siming.status, siming.crawled)][0]
+        assert cell.inner_text() == f"{label} {siming.published_date}"
         page.screenshot(path=tmp_path / "coverage-xiamen.png", full_page=True)
         cell.get_by_role("link").click()  # the publisher's report
         assert page.url.endswith(f"/reports/{siming.report_id}")
@@ -151,7 +157,8 @@ def counts(entries: list[Entry], province: str, years: list[int]) -> list[int]:
 
 def hostile_pages(built: Built) -> list[str]:
     return [
-        "/", "/coverage", "/feeds", f"/reports/{built.hostile}", f"/reports/{built.hostile}/v/1",
+        "/", "/coverage", "/feeds", "/search?q=第一段", f"/reports/{built.hostile}",
+        f"/reports/{built.hostile}/v/1",
         f"/reports/{built.hostile}/diff", f"/reports/{built.long_title}",
         f"/reports/{built.long_title}/diff",
     ]  # fmt: skip

@@ -16,8 +16,8 @@ from sqlalchemy import case, literal, select, update
 from sqlalchemy.orm import Session
 
 from archive.storage.models import Fetch, ReportVersion, Sighting, UTCDateTime
-from archive.storage.rows import lock_version
-from archive.storage.versions import IngestResult, Outcome, widen_seen
+from archive.storage.rows import lock_version, widen_seen
+from archive.storage.versions import IngestResult, Outcome
 
 # Response header → the request header that asks "only if changed since" (RFC 9110 §13.1).
 VALIDATORS = {"etag": "If-None-Match", "last-modified": "If-Modified-Since"}

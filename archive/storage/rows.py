@@ -1,17 +1,18 @@
 """Row helpers the write side shares: an INSERT that knows ON CONFLICT on both backends, the
-version lock that keeps an absorption from deleting a row being written to, and the ``source``
-row of a registry entry."""
+version lock that keeps an absorption from deleting a row being written to, a version's seen
+times, and the ``source`` row of a registry entry."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from archive.storage.models import ReportVersion, Source
+from archive.storage.models import ReportVersion, Source, UTCDateTime
 from archive.storage.source_info import SourceInfo
 
 
@@ -68,3 +69,21 @@ def upsert(session: Session, model: type[Any], key: dict[str, Any], values: dict
         .execution_options(synchronize_session=False)
     ).scalar_one()
     return updated
+
+
+def widen_seen(session: Session, version_id: int, first: dt.datetime, last: dt.datetime) -> None:
+    """first_seen/last_seen only ever widen: pages can be ingested out of order."""
+    earliest, latest = literal(first, UTCDateTime()), literal(last, UTCDateTime())
+    session.execute(
+        update(ReportVersion)
+        .where(ReportVersion.id == version_id)
+        .values(
+            first_seen=case(
+                (ReportVersion.first_seen > earliest, earliest), else_=ReportVersion.first_seen
+            ),
+            last_seen=case(
+                (ReportVersion.last_seen < latest, latest), else_=ReportVersion.last_seen
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )

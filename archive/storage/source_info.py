@@ -20,7 +20,9 @@ class SourceInfo:
     """A source registry entry: the portal a page was found on.
 
     ``agency`` names the body whose portal it is; None marks an aggregator (a higher-level
-    portal's reposts, media, a content farm), which is nobody's own site.
+    portal's reposts, media, a content farm), which is nobody's own site. ``registered`` is
+    False for a portal nobody entered in the registry (an ad-hoc ``--start-url`` crawl): its
+    pages must say themselves whose site it is (archive.storage.publisher).
     """
 
     slug: str
@@ -33,6 +35,7 @@ class SourceInfo:
     city: str | None = None
     county: str | None = None
     division_code: str | None = None
+    registered: bool = True
     origin: str = "curated"  # or "discovered": stored by `fazhi sources discover`
 
     def owns(self, url: str) -> bool:
@@ -45,7 +48,9 @@ class SourceInfo:
 
     def row(self) -> dict[str, Any]:
         """The ``source`` table's columns."""
-        return {**dataclasses.asdict(self), "domains": list(self.domains)}
+        row = {**dataclasses.asdict(self), "domains": list(self.domains)}
+        del row["registered"]  # a property of how the crawl came to it, not of the portal
+        return row
 
 
 def in_domains(url: str, domains: Iterable[str]) -> bool:

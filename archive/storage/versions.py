@@ -1,8 +1,10 @@
 """Report versions and sightings: :func:`ingest` decides which report and version a page is, and
 where it was seen, inside the caller's transaction.
 
-The rules it applies (same text, nearly the same text, same report identity, reposts and
-repost-only reports, concurrent writers) are stated once, in docs/dedup.md.
+The rules it applies (same text, nearly the same text, same report identity, the publisher's
+own site, reposts and repost-only reports, concurrent writers) are stated once, in
+docs/dedup.md. Whose site a page is on: :mod:`archive.storage.publisher`; which version a copy
+copies: :mod:`archive.storage.copies`.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy import Text, case, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
-from archive.extract.agency import normalize_agency
-from archive.extract.region import region_of
-from archive.storage import dedup
+from archive.search import index as search_index
+from archive.storage import copies, dedup
 from archive.storage.models import (
     Attachment,
     Report,
@@ -27,7 +28,8 @@ from archive.storage.models import (
     Sighting,
     UTCDateTime,
 )
-from archive.storage.rows import dialect_insert, lock_version, source_id
+from archive.storage.publisher import speaks_for_a_body
+from archive.storage.rows import dialect_insert, lock_version, source_id, widen_seen
 from archive.storage.source_info import SourceInfo
 
 if TYPE_CHECKING:
@@ -76,35 +78,13 @@ class _Page:
     content: str
     agency: str | None  # normalised
     signature: LeanMinHash | None
-
-    @property
-    def speaks_for_a_body(self) -> bool:
-        if self.source is not None:
-            # on the site of the body it names: a 司法局 site republishing its
-            # government's report speaks for nobody (a repost)
-            return self.source.owns(self.url) and _hosts_reports_of(self.source, self.agency)
-        return self.agency is not None
+    speaks_for_a_body: bool  # its publisher's own page (archive.storage.publisher)
 
     def reposts(self, report_agency: str | None) -> bool:
         """Whether this page is a repost of a report whose normalised body is REPORT_AGENCY."""
         if not self.speaks_for_a_body:
             return True
         return self.agency is not None and self.agency != report_agency
-
-
-def _hosts_reports_of(source: SourceInfo, agency: str | None) -> bool:
-    """Whether SOURCE's site is where the body AGENCY (normalised) publishes its own reports.
-
-    Its own portal, or the 人民政府 portal of its division: district portals host their
-    departments' 信息公开 (seed 004: 西湖区司法局's report on the 西湖区 portal).
-    """
-    own = normalize_agency(source.agency) if source.agency else None
-    if agency is None or own == agency:
-        return True
-    if own is None or not own.endswith("人民政府") or source.division_code is None:
-        return False
-    region = region_of(agency, source.division_code)
-    return region is not None and region.code == source.division_code
 
 
 @dataclass(frozen=True)
@@ -161,6 +141,7 @@ def _page(
         content=dedup.content_key(extracted.text, identity),
         agency=dedup.agency_key(extracted.agency),
         signature=dedup.signature(extracted.text),
+        speaks_for_a_body=speaks_for_a_body(extracted, url, source),
     )
 
 
@@ -170,11 +151,12 @@ def _attempt(session: Session, page: _Page) -> IngestResult | None:
     if same:
         if same[0].repost_only and page.speaks_for_a_body:
             return _adopt(session, page, same[0])
-        return _sight(session, page, same[0])
+        return _sight(session, page, same[0], copied=None)
     near = _near(session, page.signature) if page.signature else []
-    match = next((k for k in near if _is_copy_of(page, k)), None)
-    if match is not None:
-        return _sight(session, page, match)
+    matches = {k.version_id: k for k in near if _is_copy_of(page, k)}
+    if matches:
+        match = matches[copies.closest(session, page.extracted.text, list(matches))]
+        return _sight(session, page, match, copied=page.extracted.text)
     orphans = [k for k in near if k.repost_only] if page.speaks_for_a_body else []
     return _new_version(session, page, orphans)
 
@@ -222,11 +204,14 @@ def _is_copy_of(page: _Page, known: _Known) -> bool:
     return not (same_body and page.extracted.report_year != known.year)
 
 
-def _sight(session: Session, page: _Page, known: _Known) -> IngestResult | None:
+def _sight(session: Session, page: _Page, known: _Known, copied: str | None) -> IngestResult | None:
+    """A sighting of KNOWN; COPIED: the page's own text, when it is not the version's."""
     if lock_version(session, known.version_id, exclusive=False) is None:
         return None  # absorbed meanwhile: decide again
     repost = page.reposts(known.agency)
-    sighting_id, stored_repost, created = _upsert_sighting(session, known.version_id, page, repost)
+    sighting_id, stored_repost, created = _upsert_sighting(
+        session, known.version_id, page, repost, copied
+    )
     widen_seen(session, known.version_id, page.seen_at, page.seen_at)
     if not created:
         outcome = Outcome.UNCHANGED
@@ -264,8 +249,11 @@ def _new_version(session: Session, page: _Page, orphans: list[_Known]) -> Ingest
         return None
     if page.signature is not None:
         dedup.index_bands(session, version_id, page.signature)
+    search_index.add_version(session, version_id)
     sighting_id, _, _ = _upsert_sighting(session, version_id, page, repost=not speaks)
     attached = tuple(o.report_id for o in orphans if _absorb(session, o, version_id))
+    if speaks:
+        copies.settle(session, report_id)
     outcome = Outcome.NEW_REPORT if number == 1 else Outcome.NEW_VERSION
     return IngestResult(outcome, report_id, version_id, sighting_id, not speaks, attached)
 
@@ -287,9 +275,11 @@ def _adopt(session: Session, page: _Page, orphan: _Known) -> IngestResult | None
         .values(report_id=report_id, version=number, **_version_fields(page.extracted))
         .execution_options(synchronize_session=False)
     )
+    search_index.refresh_version(session, orphan.version_id)
     session.execute(delete(Report).where(Report.id == orphan.report_id))
     sighting_id, _, _ = _upsert_sighting(session, orphan.version_id, page, repost=False)
     widen_seen(session, orphan.version_id, page.seen_at, page.seen_at)
+    copies.settle(session, report_id)
     outcome = Outcome.NEW_REPORT if number == 1 else Outcome.NEW_VERSION
     return IngestResult(
         outcome, report_id, orphan.version_id, sighting_id, False, (orphan.report_id,)
@@ -297,25 +287,28 @@ def _adopt(session: Session, page: _Page, orphan: _Known) -> IngestResult | None
 
 
 def _absorb(session: Session, orphan: _Known, version_id: int) -> bool:
-    """Move a repost-only version's sightings and attachments to the original's version."""
+    """Move a repost-only version's sightings and attachments to the original's version; the
+    sightings keep the repost-only text as their own (the original's differs)."""
     if lock_version(session, orphan.version_id, exclusive=True) != orphan.report_id:
         return False  # someone else absorbed it first
-    for model in (Sighting, Attachment):
-        taken = select(model.url).where(model.version_id == version_id)
-        session.execute(
-            update(model)
-            .where(model.version_id == orphan.version_id, model.url.not_in(taken))
-            .values(version_id=version_id)
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(delete(model).where(model.version_id == orphan.version_id))
-    first, last = session.execute(
-        select(ReportVersion.first_seen, ReportVersion.last_seen).where(
+    first, last, text = session.execute(
+        select(ReportVersion.first_seen, ReportVersion.last_seen, ReportVersion.text).where(
             ReportVersion.id == orphan.version_id
         )
     ).one()
+    for model in (Sighting, Attachment):
+        taken = select(model.url).where(model.version_id == version_id)
+        own = {"text": func.coalesce(Sighting.text, text)} if model is Sighting else {}
+        session.execute(
+            update(model)
+            .where(model.version_id == orphan.version_id, model.url.not_in(taken))
+            .values(version_id=version_id, **own)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(delete(model).where(model.version_id == orphan.version_id))
     widen_seen(session, version_id, first, last)
     dedup.drop_bands(session, orphan.version_id)
+    search_index.drop_version(session, orphan.version_id)
     session.execute(delete(ReportVersion).where(ReportVersion.id == orphan.version_id))
     session.execute(delete(Report).where(Report.id == orphan.report_id))
     return True
@@ -374,10 +367,11 @@ def _version_fields(extracted: Extracted) -> dict[str, Any]:
 
 
 def _upsert_sighting(
-    session: Session, version_id: int, page: _Page, repost: bool
+    session: Session, version_id: int, page: _Page, repost: bool, copied: str | None = None
 ) -> tuple[int, bool, bool]:
     """(id, is_repost as stored, created). A known URL keeps its flag; its times widen and it
-    points at the latest fetch."""
+    points at the latest fetch and keeps the latest text (COPIED: the page's own, when it is
+    not the version's)."""
     created = session.scalar(
         dialect_insert(session, Sighting)
         .values(
@@ -386,6 +380,7 @@ def _upsert_sighting(
             url=page.url,
             site=page.host,
             is_repost=repost,
+            text=copied,
             first_seen=page.seen_at,
             last_seen=page.seen_at,
         )
@@ -399,6 +394,7 @@ def _upsert_sighting(
     values = {
         "first_seen": case((Sighting.first_seen > moment, moment), else_=Sighting.first_seen),
         "last_seen": case((newer, moment), else_=Sighting.last_seen),
+        "text": case((newer, literal(copied, Text())), else_=Sighting.text),
     }
     if page.fetch_id is not None:
         values["fetch_id"] = case((newer, page.fetch_id), else_=Sighting.fetch_id)
@@ -410,21 +406,3 @@ def _upsert_sighting(
         .execution_options(synchronize_session=False)
     ).one()
     return row.id, row.is_repost, False
-
-
-def widen_seen(session: Session, version_id: int, first: dt.datetime, last: dt.datetime) -> None:
-    """first_seen/last_seen only ever widen: pages can be ingested out of order."""
-    earliest, latest = literal(first, UTCDateTime()), literal(last, UTCDateTime())
-    session.execute(
-        update(ReportVersion)
-        .where(ReportVersion.id == version_id)
-        .values(
-            first_seen=case(
-                (ReportVersion.first_seen > earliest, earliest), else_=ReportVersion.first_seen
-            ),
-            last_seen=case(
-                (ReportVersion.last_seen < latest, latest), else_=ReportVersion.last_seen
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )

@@ -152,6 +152,7 @@ class Source:
             city=region.city if region else None,
             county=region.county if region else None,
             division_code=self.division_code,
+            registered=not self.slug.startswith(ADHOC_PREFIX),
             origin=self.origin,
         )
 
@@ -199,6 +200,17 @@ class Registry:
             return self.sources[slug]
         except KeyError:
             raise KeyError(f"no source {slug!r} in the registry") from None
+
+    def owner_of(self, url: str) -> Source | None:
+        """The source whose site URL is on, as a crawl of it would have found the page: the
+        one naming the longest matching domain (a department's sub-site within its
+        government's domain is the department's), else the first in file order."""
+        owners = [s for s in self.sources.values() if s.allows(url)]
+        return max(
+            owners,
+            key=lambda s: max(len(d) for d in s.domains if in_domains(url, (d,))),
+            default=None,
+        )
 
     def select(
         self,

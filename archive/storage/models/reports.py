@@ -185,6 +185,32 @@ class ReportVersion(Base):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="version")
 
 
+class SearchDoc(Base):
+    __tablename__ = "search_doc"
+    __table_args__ = (
+        Index("ix_search_doc_report_id", "report_id"),
+        {
+            "comment": "One row per version for full-text search (archive/search, docs/search.md): "
+            "what results are filtered, faceted and ranked by; the n-gram index itself is "
+            "search_fts (SQLite) or ix_report_version_search_grams (PostgreSQL)."
+        },
+    )
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("report_version.id"), primary_key=True, comment="Version"
+    )
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id"), comment="Its report")
+    version: Mapped[int] = mapped_column(Integer, comment="Its number within the report")
+    is_latest: Mapped[bool] = mapped_column(comment="Whether it is its report's latest version")
+    title: Mapped[str] = mapped_column(Text, comment="Title as indexed (report_version.title)")
+    agency: Mapped[str | None] = mapped_column(String(200), comment="report.agency")
+    report_year: Mapped[int | None] = mapped_column(Integer, comment="report.report_year")
+    province: Mapped[str | None] = mapped_column(String(50), comment="report.province")
+    level: Mapped[str | None] = mapped_column(
+        String(10), comment="Level of the report's source (省 / 市 / 县 / 部门)"
+    )
+
+
 class VersionBand(Base):
     __tablename__ = "version_band"
     __table_args__ = (
@@ -222,6 +248,11 @@ class Sighting(Base):
     site: Mapped[str] = mapped_column(String(253), comment="Host name of the URL")
     is_repost: Mapped[bool] = mapped_column(
         default=False, comment="A copy on a site that is not the issuing body's own"
+    )
+    text: Mapped[str | None] = mapped_column(
+        Text,
+        comment="The copy's own text when it differs from its version's (lines cut, a script "
+        "conversion's slips); NULL when the same",
     )
     first_seen: Mapped[utc] = mapped_column(default=utcnow, comment="First time seen here (UTC)")
     last_seen: Mapped[utc] = mapped_column(default=utcnow, comment="Latest time seen here (UTC)")

@@ -1,0 +1,235 @@
+"""The search itself: exact matches from the n-gram index, then filters, facets, ranking and
+keyset paging in SQL that runs alike on SQLite and PostgreSQL (docs/search.md).
+
+Ranking is a score both backends compute identically: how many of the searched terms the
+title holds. Ties go to the newest report (highest id), then the highest version, so the
+order is total and a cursor (the last hit's score, report id and version) resumes exactly
+where a page ended, however deep.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from archive.search.grams import fts_phrase, term_grams
+from archive.search.index import FTS, uses_fts
+from archive.search.query import Query, QueryError, parse
+from archive.search.results import FACETS, Hit, SearchFilters, SearchPage
+from archive.search.snippets import snippet
+from archive.storage.models import ReportVersion, SearchDoc
+
+MAX_LIMIT = 100
+FACET_VALUES = 50  # the most frequent values of a facet, then by value
+
+
+def search(
+    session: Session,
+    q: str,
+    filters: SearchFilters = SearchFilters(),  # noqa: B008 (frozen: never mutated)
+    *,
+    all_versions: bool = False,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> SearchPage:
+    """Reports whose latest version (every version with ALL_VERSIONS) contains the query."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    query = parse(q)
+    fingerprint = _fingerprint(query, filters, all_versions)
+    after = _decode(cursor, fingerprint) if cursor is not None else None
+    matched = _matched(session, query, filters, all_versions).subquery("m")
+    total, facets = _facets(session, _matched(session, query, filters, all_versions))
+    order = (matched.c.score.desc(), matched.c.report_id.desc(), matched.c.version.desc())
+    page = select(matched).order_by(*order).limit(limit + 1)
+    if after is not None:
+        score, report_id, version = after
+        page = page.where(
+            or_(
+                matched.c.score < score,
+                and_(matched.c.score == score, matched.c.report_id < report_id),
+                and_(
+                    matched.c.score == score,
+                    matched.c.report_id == report_id,
+                    matched.c.version < version,
+                ),
+            )
+        )
+    rows = list(session.execute(page).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    hits = _hits(session, rows, query)
+    last = rows[-1] if more else None
+    next_cursor = _encode(fingerprint, (last.score, last.report_id, last.version)) if last else None
+    return SearchPage(hits=hits, total=total, facets=facets, next_cursor=next_cursor)
+
+
+def _contains(session: Session, term: str) -> Any:
+    """Whether a search_doc row's version holds TERM (PostgreSQL; SQLite uses FTS5)."""
+    grams = cast(term_grams(term), ARRAY(Text))
+    gram_set = func.search_grams(ReportVersion.title, ReportVersion.text)
+    held = select(ReportVersion.id).where(gram_set.op("@>")(grams))
+    if len(term) > 2:  # bigrams can all be there without the term: look at the text
+        held = held.where(
+            or_(
+                func.strpos(ReportVersion.text, term) > 0,
+                func.strpos(ReportVersion.title, term) > 0,
+            )
+        )
+    return held
+
+
+def _match_condition(session: Session, query: Query) -> Any:
+    if uses_fts(session):
+        expression = " AND ".join(fts_phrase(t) for t in query.include)
+        expression += "".join(f" NOT {fts_phrase(t)}" for t in query.exclude)
+        return SearchDoc.version_id.in_(select(FTS.c.rowid).where(FTS.c.grams.match(expression)))
+    conditions = [SearchDoc.version_id.in_(_contains(session, t)) for t in query.include]
+    conditions += [SearchDoc.version_id.not_in(_contains(session, t)) for t in query.exclude]
+    return and_(*conditions)
+
+
+def _in_title(session: Session, term: str) -> Any:
+    position = func.instr if uses_fts(session) else func.strpos
+    return case((position(SearchDoc.title, term) > 0, 1), else_=0)
+
+
+def _matched(
+    session: Session, query: Query, filters: SearchFilters, all_versions: bool
+) -> Select[*tuple[Any, ...]]:
+    score = sum((_in_title(session, t) for t in query.include), start=literal(0, Integer))
+    statement: Select[*tuple[Any, ...]] = select(
+        SearchDoc.version_id,
+        SearchDoc.report_id,
+        SearchDoc.version,
+        cast(score, Integer).label("score"),
+        SearchDoc.title,
+        SearchDoc.agency,
+        SearchDoc.report_year,
+        SearchDoc.province,
+        SearchDoc.level,
+    ).where(_match_condition(session, query))
+    if not all_versions:
+        statement = statement.where(SearchDoc.is_latest == true())
+    for name in ("report_year", "province", "level", "agency"):
+        value = getattr(filters, name)
+        if value is not None:
+            statement = statement.where(getattr(SearchDoc, name) == value)
+    if filters.changed_since is not None:
+        since = select(ReportVersion.id).where(ReportVersion.first_seen >= filters.changed_since)
+        statement = statement.where(SearchDoc.version_id.in_(since))
+    return statement
+
+
+def _facets(
+    session: Session, matched: Select[*tuple[Any, ...]]
+) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """The total and every facet's counts, in one statement over the result set once."""
+    results = matched.cte("results").prefix_with("MATERIALIZED")
+    arms = [select(literal("").label("facet"), literal("").label("value"), func.count())]
+    arms[0] = arms[0].select_from(results)
+    for name in FACETS:
+        column = results.c[name]
+        spelled = cast(column, String).label("value")
+        counted = (
+            select(literal(name).label("facet"), spelled, func.count().label("n"))
+            .where(column.is_not(None))
+            .group_by(column)
+            .order_by(func.count().desc(), spelled)
+            .limit(FACET_VALUES)
+            .subquery()
+        )
+        arms.append(select(counted.c.facet, counted.c.value, counted.c.n))
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    total = 0
+    for row in session.execute(union_all(*arms)):
+        facet, value, count = str(row[0]), str(row[1]), int(row[2])
+        if facet == "":
+            total = count
+        else:
+            facets[facet].append((value, count))
+    for counts in facets.values():
+        counts.sort(key=lambda pair: (-pair[1], pair[0]))
+    return total, facets
+
+
+def _hits(session: Session, rows: list[Any], query: Query) -> list[Hit]:
+    if not rows:
+        return []
+    versions = {
+        v.id: v
+        for v in session.execute(
+            select(
+                ReportVersion.id,
+                ReportVersion.title,
+                ReportVersion.text,
+                ReportVersion.published_date,
+            ).where(ReportVersion.id.in_([r.version_id for r in rows]))
+        )
+    }
+    return [
+        Hit(
+            report_id=row.report_id,
+            version=row.version,
+            title=row.title,
+            snippet=snippet(row.title, versions[row.version_id].text, query.include),
+            agency=row.agency,
+            report_year=row.report_year,
+            province=row.province,
+            level=row.level,
+            published_date=versions[row.version_id].published_date,
+            score=float(row.score),
+        )
+        for row in rows
+    ]
+
+
+def _fingerprint(query: Query, filters: SearchFilters, all_versions: bool) -> str:
+    """What a cursor is valid for: the same query, filters and version scope."""
+    spelled = repr((query.key, filters, all_versions)).encode()
+    return hashlib.sha256(spelled).hexdigest()[:16]
+
+
+def _encode(fingerprint: str, key: tuple[int, int, int]) -> str:
+    payload = json.dumps({"s": fingerprint, "k": list(key)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, fingerprint: str) -> tuple[int, int, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        key = payload["k"]
+        if payload["s"] != fingerprint:
+            raise QueryError("this cursor belongs to another search (query, filters or scope)")
+        if len(key) != 3 or not all(type(part) is int for part in key):
+            raise ValueError(key)
+    except QueryError:
+        raise
+    except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error) as exc:
+        raise QueryError("malformed cursor: pass back next_cursor unchanged") from exc
+    return key[0], key[1], key[2]
+
+
+__all__ = ["MAX_LIMIT", "search"]

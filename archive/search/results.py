@@ -1,0 +1,47 @@
+"""What a search is asked and what it answers: the contract the reading room codes against."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+#: Facets computed over the whole result set, in the order pages show them. An on-time/late
+#: facet joins once the coverage view exists: a search_doc column (or a join) named here and
+#: in archive/search/engine.py's FACET_COLUMNS is all it takes.
+FACETS = ("report_year", "province", "level", "agency")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Narrow the results; every field optional, None = no filter. Values match exactly."""
+
+    report_year: int | None = None
+    province: str | None = None
+    level: str | None = None
+    agency: str | None = None
+    changed_since: dt.datetime | None = None  # versions first seen at or after this (aware) time
+
+
+@dataclass(frozen=True)
+class Hit:
+    report_id: int
+    version: int
+    title: str
+    snippet: str  # HTML-escaped text with <mark>…</mark> around matches, safe to insert as markup
+    agency: str | None
+    report_year: int | None
+    province: str | None
+    level: str | None
+    published_date: dt.date | None
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[tuple[str, int]]]  # facet -> (value, count), over all results
+    next_cursor: str | None  # opaque; None on the last page
+
+
+__all__ = ["FACETS", "Hit", "SearchFilters", "SearchPage"]
