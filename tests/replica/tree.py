@@ -167,12 +167,14 @@ class Tree:
 
 
 def _status(year: int, date: Any, base: str) -> dict[str, Any]:
-    """A report's status on YEAR: on_time, late (on or after 1 April of YEAR + 1), missing."""
+    """A report's status on YEAR: on_time, late (on or after 1 April of YEAR + 1), missing;
+    its date, where the date comes from, and its URL."""
     if not isinstance(date, dt.date):
         return {"status": "missing"}
     status = "on_time" if date < deadline(year) else "late"
     url = base + tree_pages.report_path(date, year)
-    return {"status": status, "date": date.isoformat(), "url": url}
+    # every report page prints its 发布时间: the date is the page's
+    return {"status": status, "date": date.isoformat(), "date_source": "page", "url": url}
 
 
 def _closed_port() -> int:
