@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 
 from archive.search import Hit
@@ -50,16 +51,7 @@ def summary(listed: Listed, links: Links) -> schemas.ReportSummary:
 
 def hit(found: Hit, links: Links) -> schemas.SearchHit:
     return schemas.SearchHit(
-        report_id=found.report_id,
-        version=found.version,
-        title=found.title,
-        snippet=found.snippet,
-        agency=found.agency,
-        report_year=found.report_year,
-        province=found.province,
-        level=found.level,
-        published_date=found.published_date,
-        score=found.score,
+        **dataclasses.asdict(found),
         url=links.api_version(found.report_id, found.version),
         html_url=links.version(found.report_id, found.version),
     )
