@@ -5,8 +5,17 @@
 docs/search.md states the semantics and the measurements.
 """
 
-from archive.search.engine import MAX_LIMIT, search
+from archive.search.engine import MAX_LIMIT, matching, search
 from archive.search.query import QueryError
 from archive.search.results import FACETS, Hit, SearchFilters, SearchPage
 
-__all__ = ["FACETS", "MAX_LIMIT", "Hit", "QueryError", "SearchFilters", "SearchPage", "search"]
+__all__ = [
+    "FACETS",
+    "MAX_LIMIT",
+    "Hit",
+    "QueryError",
+    "SearchFilters",
+    "SearchPage",
+    "matching",
+    "search",
+]

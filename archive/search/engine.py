@@ -85,18 +85,34 @@ def search(
     return SearchPage(hits=hits, total=total, facets=facets, next_cursor=next_cursor)
 
 
-def _contains(session: Session, term: str) -> Any:
-    """Whether a search_doc row's version holds TERM (PostgreSQL; SQLite uses FTS5)."""
-    grams = cast(term_grams(term), ARRAY(Text))
+def matching(
+    session: Session,
+    q: str,
+    filters: SearchFilters = SearchFilters(),  # noqa: B008 (frozen: never mutated)
+    *,
+    all_versions: bool = False,
+) -> set[tuple[int, int]]:
+    """Every (report id, version) a search finds, unranked: for exports and exactness checks."""
+    found = _matched(session, parse(q), filters, all_versions).subquery()
+    return {(row[0], row[1]) for row in session.execute(select(found.c.report_id, found.c.version))}
+
+
+def _holding(terms: tuple[str, ...]) -> Any:
+    """PostgreSQL: the versions holding every one of TERMS. One GIN lookup of all their grams
+    (a single use of search_grams, so the planner cannot choose to compute it row by row),
+    then strpos on the text for terms longer than a bigram, whose bigrams can all be there
+    without the term."""
+    grams = sorted({gram for term in terms for gram in term_grams(term)})
     gram_set = func.search_grams(ReportVersion.title, ReportVersion.text)
-    held = select(ReportVersion.id).where(gram_set.op("@>")(grams))
-    if len(term) > 2:  # bigrams can all be there without the term: look at the text
-        held = held.where(
-            or_(
-                func.strpos(ReportVersion.text, term) > 0,
-                func.strpos(ReportVersion.title, term) > 0,
+    held = select(ReportVersion.id).where(gram_set.op("@>")(cast(grams, ARRAY(Text))))
+    for term in terms:
+        if len(term) > 2:
+            held = held.where(
+                or_(
+                    func.strpos(ReportVersion.text, term) > 0,
+                    func.strpos(ReportVersion.title, term) > 0,
+                )
             )
-        )
     return held
 
 
@@ -105,8 +121,13 @@ def _match_condition(session: Session, query: Query) -> Any:
         expression = " AND ".join(fts_phrase(t) for t in query.include)
         expression += "".join(f" NOT {fts_phrase(t)}" for t in query.exclude)
         return SearchDoc.version_id.in_(select(FTS.c.rowid).where(FTS.c.grams.match(expression)))
-    conditions = [SearchDoc.version_id.in_(_contains(session, t)) for t in query.include]
-    conditions += [SearchDoc.version_id.not_in(_contains(session, t)) for t in query.exclude]
+    # each set MATERIALIZED: computed once through the GIN index, never by calling
+    # search_grams row by row on the rows a selective filter leaves (the planner's choice
+    # when it has no statistics on the expression)
+    sets = [_holding(query.include)] + [_holding((t,)) for t in query.exclude]
+    held = [select(s.cte(f"held_{n}").prefix_with("MATERIALIZED").c.id) for n, s in enumerate(sets)]
+    conditions = [SearchDoc.version_id.in_(held[0])]
+    conditions += [SearchDoc.version_id.not_in(h) for h in held[1:]]
     return and_(*conditions)
 
 
@@ -232,4 +253,4 @@ def _decode(cursor: str, fingerprint: str) -> tuple[int, int, int]:
     return key[0], key[1], key[2]
 
 
-__all__ = ["MAX_LIMIT", "search"]
+__all__ = ["MAX_LIMIT", "matching", "search"]

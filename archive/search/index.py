@@ -145,6 +145,12 @@ def refresh_version(session: Session, version_id: int) -> None:
     add_version(session, version_id)
 
 
+def drop_gram_index(session: Session) -> None:
+    """PostgreSQL: drop the GIN index, so a bulk load does not update it row by row; reindex
+    builds it again."""
+    session.execute(text("DROP INDEX IF EXISTS ix_report_version_search_grams"))
+
+
 def reindex(session: Session) -> int:
     """Rebuild the whole index from the archive; returns the number of versions indexed."""
     session.execute(delete(SearchDoc))
@@ -154,8 +160,17 @@ def reindex(session: Session) -> int:
         ids = list(session.scalars(select(ReportVersion.id).order_by(ReportVersion.id)))
         for start in range(0, len(ids), BATCH):
             _fts_insert(session, ids[start : start + BATCH])
-    else:
-        session.execute(text("REINDEX INDEX ix_report_version_search_grams"))
+    else:  # dropped and created rather than REINDEXed: bulk loads drop it first (drop_gram_index)
+        drop_gram_index(session)
+        session.execute(
+            text(
+                "CREATE INDEX ix_report_version_search_grams ON report_version "
+                "USING gin (search_grams(title, text))"
+            )
+        )
+        session.execute(  # as migration 0007 does: no statistics on the expression
+            text("ALTER INDEX ix_report_version_search_grams ALTER COLUMN 1 SET STATISTICS 0")
+        )
     return session.scalar(select(func.count()).select_from(SearchDoc)) or 0
 
 
@@ -163,6 +178,7 @@ __all__ = [
     "SEARCH_FTS_TABLE",
     "SEARCH_GRAMS_INDEX",
     "add_version",
+    "drop_gram_index",
     "drop_version",
     "refresh_version",
     "reindex",
