@@ -62,13 +62,11 @@ class Score:
 
 def _versions_at(db: sqlite3.Connection, urls: list[str]) -> set[int]:
     """Report ids sighted at any of URLS."""
-    marks = ",".join("?" * len(urls))
-    rows = db.execute(
+    query = (
         "SELECT DISTINCT v.report_id FROM sighting s JOIN report_version v ON v.id = s.version_id "
-        f"WHERE s.url IN ({marks})",
-        urls,
+        "WHERE s.url = ?"
     )
-    return {report_id for (report_id,) in rows}
+    return {report_id for url in urls for (report_id,) in db.execute(query, (url,))}
 
 
 def _expected_order(report: dict[str, Any]) -> list[str]:
@@ -93,12 +91,15 @@ def _score_report(db: sqlite3.Connection, report: dict[str, Any], score: Score) 
     if len(ids) > 1:
         score.problems["reports"].append(f"{key}: split over reports {sorted(ids)}")
     score.reports_found += 1
-    rows = db.execute(
-        "SELECT v.id, v.version, v.published_date, v.document_date, min(s.url) FROM report_version v "
-        "JOIN sighting s ON s.version_id = v.id "
-        f"WHERE v.report_id IN ({','.join('?' * len(ids))}) GROUP BY v.id ORDER BY v.version",
-        sorted(ids),
-    ).fetchall()
+    query = (
+        "SELECT v.id, v.version, v.published_date, v.document_date, min(s.url) "
+        "FROM report_version v JOIN sighting s ON s.version_id = v.id "
+        "WHERE v.report_id = ? GROUP BY v.id"
+    )
+    rows = sorted(
+        (row for report_id in ids for row in db.execute(query, (report_id,))),
+        key=lambda row: (row[1], row[0]),
+    )
     urls = {copy["url"] for copy in report["copies"]}
     own = [row for row in rows if _sighted_within(db, row[0], urls)]
     for _, version, *_, url in (row for row in rows if row not in own):
@@ -176,7 +177,9 @@ def links_on(body: bytes, url: str, content_type: str) -> set[str]:
     for store in document.xpath('//script[@type="text/xml"]'):  # JCMS's inline datastore
         for record in lxml.etree.fromstring(store.text.encode()).iter("record", "nextgroup"):
             if record.text and record.text.strip():
-                found |= _anchors(lxml.html.fragment_fromstring(record.text, create_parent="div"), url)
+                found |= _anchors(
+                    lxml.html.fragment_fromstring(record.text, create_parent="div"), url
+                )
     return found
 
 
@@ -203,9 +206,7 @@ class Audit:
 
     seen: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # base -> "run N: page URL" -> links on that page the run neither fetched nor left
-    unaccounted: dict[str, dict[str, list[str]]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    unaccounted: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
 
 
 def audit(crawled: Crawled) -> Audit:

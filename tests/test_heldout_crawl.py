@@ -32,13 +32,22 @@ MISSES = {
     ("jcms-suyu", "audit"): "the jpage datastore's links (records 16-45 and its nextgroup "
     "dataproxy.jsp link) are in the page read but neither fetched nor in skipped_link",
     ("boss-shaxian", "distractors"): "'沙县区2023年法治政府建设工作总结' is archived as a report",
-    ("xxgk-jianxi", "dates"): "a report without 落款 whose 成文日期 is only in a column-wise 索引号 "
+    (
+        "xxgk-jianxi",
+        "dates",
+    ): "a report without 落款 whose 成文日期 is only in a column-wise 索引号 "
     "table (labels row over values row) gets document_date None",
-    ("zq-changzhi-fgw", "distractors"): "'长治市2023年法治政府建设工作总结' is archived as a report",
+    (
+        "zq-changzhi-fgw",
+        "distractors",
+    ): "'长治市2023年法治政府建设工作总结' is archived as a report",
     ("vue-wuhua", "reports"): "Vue article page: the report link is fetched as a candidate but "
     "not rendered, so the shell (body filled by script from /prod-api/…) is stored as 'other'",
     ("vue-wuhua", "versions"): "the report is not archived (see reports)",
-    ("topic-xiling", "versions"): "'西陵区2022年法治政府建设工作总结' becomes version 2 of the 2022 "
+    (
+        "topic-xiling",
+        "versions",
+    ): "'西陵区2022年法治政府建设工作总结' becomes version 2 of the 2022 "
     "report (same body and year), merged with other portals' 工作总结 pages as one text",
     ("topic-xiling", "distractors"): "'西陵区2022年法治政府建设工作总结' is archived as a report",
 }

@@ -37,7 +37,6 @@ import reader_text  # noqa: E402
 import skin  # noqa: E402
 
 
-
 @functools.cache
 def load_skin(name: str) -> skin.Skin:
     """A skin by name: a held-out one when its folder has it, else the saved pages'."""
@@ -68,5 +67,7 @@ def fixture_spec(fixture: str) -> dict[str, Any]:
     """The spec of a saved page, e.g. ``trs_wcm/xiamen_siming_gov_2023``, or of a held-out
     report, ``heldout/<name>`` (shared: never mutate)."""
     if fixture.startswith(HELDOUT_PREFIX):
-        return page_build.load_spec(HELDOUT / "specs" / f"{fixture.removeprefix(HELDOUT_PREFIX)}.yaml")
+        return page_build.load_spec(
+            HELDOUT / "specs" / f"{fixture.removeprefix(HELDOUT_PREFIX)}.yaml"
+        )
     return page_build.load_spec(TOOLS / "specs" / f"{fixture}.yaml")

@@ -12,7 +12,7 @@ import datetime as dt
 import gzip
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +30,17 @@ from tests.replica.drawing import (
     markup_blocks,
     site_spec,
     summary,
+)
+from tests.replica.facts import (
+    CopyFact,
+    DecoyFact,
+    DocumentFact,
+    Facts,
+    FileFact,
+    ListingFact,
+    RedirectFact,
+    SitemapFact,
+    filler_titles,
 )
 from tests.replica.fixture_tools import (
     PAGES,
@@ -53,70 +64,6 @@ MEDIA_TYPES = {
 JSON_TYPE = "application/json;charset=UTF-8"
 XML_TYPE = "application/xml"
 GZIP_TYPE = "application/x-gzip"
-
-
-@dataclass(frozen=True)
-class CopyFact:
-    report: str
-    path: str
-    text: str  # the report text a reader must get from the page
-    attachments: tuple[dict[str, str], ...]
-    date: dt.date  # the page's publication date, as it prints it
-
-
-@dataclass(frozen=True)
-class FileFact:
-    report: str
-    path: str
-    media_type: str
-    text: str
-
-
-@dataclass(frozen=True)
-class DocumentFact:
-    path: str
-    title: str
-    doc_type: str | None  # what archive.extract.classify must say; None for fillers (not claimed)
-
-
-@dataclass(frozen=True)
-class ListingFact:
-    column: str
-    title: str
-    pages: tuple[str, ...]  # canonical path of each page
-    items: int
-
-
-@dataclass(frozen=True)
-class RedirectFact:
-    hops: tuple[tuple[int, str], ...]  # (status, path) of each redirecting URL, in order
-    target: str
-
-
-@dataclass(frozen=True)
-class DecoyFact:
-    path: str
-    title: str
-    rule: str  # the robots.txt line that forbids it
-
-
-@dataclass(frozen=True)
-class SitemapFact:
-    index: str
-    urlsets: tuple[str, ...]
-
-
-@dataclass
-class Facts:
-    copies: list[CopyFact] = field(default_factory=list)
-    files: list[FileFact] = field(default_factory=list)
-    documents: list[DocumentFact] = field(default_factory=list)
-    listings: list[ListingFact] = field(default_factory=list)
-    redirects: list[RedirectFact] = field(default_factory=list)
-    missing: list[Entry] = field(default_factory=list)
-    decoys: list[DecoyFact] = field(default_factory=list)
-    traps: list[hazards.Trap] = field(default_factory=list)
-    sitemaps: list[SitemapFact] = field(default_factory=list)
 
 
 @dataclass
@@ -151,19 +98,6 @@ def target_of(url: str) -> str:
     """The request target of a URL: path and query, never the fragment."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def filler_titles(templates: list[str], count: int) -> list[tuple[str, int]]:
-    """`count` (template, n) pairs: every template once, then the numbered ones for n = 2, 3, …"""
-    numbered = [t for t in templates if "{n}" in t]
-    if count > len(templates) and not numbered:
-        raise ValueError(f"only {len(templates)} filler titles, {count} wanted")
-    pairs = [(template, 1) for template in templates]
-    for n in itertools.count(2):
-        if len(pairs) >= count:
-            return pairs[:count]
-        pairs += [(template, n) for template in numbered]
-    raise AssertionError("unreachable")
 
 
 class _Builder:
@@ -241,9 +175,7 @@ class _Builder:
         self._file(copy.column, path, drawn, date, content_type)
         for column_key, href in copy.also:
             self.entries[column_key].append(Entry(drawn.title, date, href))
-        self.facts.copies.append(
-            CopyFact(report.key, path, drawn.text, drawn.attachments, date)
-        )
+        self.facts.copies.append(CopyFact(report.key, path, drawn.text, drawn.attachments, date))
         self._attachment_files(report, drawn)
 
     def _redrawn(
