@@ -160,8 +160,9 @@ def _claimed_by_subsite(manifest: dict[str, Any], site: str, url: str) -> bool:
 
 
 def links_on(body: bytes, url: str, content_type: str) -> set[str]:
-    """Every http(s) link of a page read with lxml (HTML) or json (an API's answer), absolute,
-    canonical, without fragment."""
+    """Every http(s) link of a page read with lxml (HTML, and the markup of JCMS's inline XML
+    datastores: links the page carries though not as elements) or json (an API's answer),
+    absolute, canonical, without fragment."""
     if "json" in content_type:
         try:
             data = json.loads(body)
