@@ -36,9 +36,10 @@ def crawl(replica: Replica, data: Path) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def crawled_replica(data: Path) -> Iterator[Crawled]:
-    """Phase 1 crawled, phase 2 crawled, into DATA; the replica stays up while in use."""
-    with start_replica(phase=1) as replica:
+def crawled_replica(data: Path, group: str = "replica") -> Iterator[Crawled]:
+    """Phase 1 crawled, phase 2 crawled, into DATA; the replica (GROUP's portals: the replica,
+    or the held-out ones) stays up while in use."""
+    with start_replica(phase=1, group=group) as replica:
         first = crawl(replica, data)
         phase_one = replica.manifest()
         replica.set_phase(2)

@@ -19,7 +19,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @dataclass(frozen=True)
 class Pager:
-    """How a column pages: trs (script pager), links, dede, query or gkmlpt (JSON API)."""
+    """How a column pages: trs (script pager), links, dede, query, gkmlpt (JSON API) or jpage
+    (Hanweb JCMS: records in an inline XML datastore, the rest from dataproxy.jsp)."""
 
     style: str
     per_page: int
@@ -27,6 +28,8 @@ class Pager:
     list_id: int = 0  # dede: list_<list_id>_<n>.html
     api: str = ""  # gkmlpt: the JSON endpoint
     sid: int = 0  # gkmlpt: the site id the endpoint asks for
+    unit: int = 0  # jpage: the list unit's id (its <div> and the proxy's unitid)
+    rows: str = "list"  # "catalog": a 信息公开目录 table (索引号, 名称, 生成日期) instead of a <ul>
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ class Site:
     metadata_layout: str = "grid4"
     traditional: bool = False
     home_path: str = "/"
+    group: str = "replica"  # its registry: the replica, or the held-out portals (GROUPS)
+    host: str | None = None  # 站群: sites naming one host share its server (first one's robots)
+    article_render: str | None = None  # "vue": article pages are shells filled from a JSON API
+    topics: tuple[dict[str, Any], ...] = ()  # 专题 pages: `path`, `title`, `blocks` (as `home`)
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,8 @@ class Copy:
     phases: tuple[int, ...] = (1, 2)
     edits: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     append: str = ""
+    prepend: str = ""  # body markup before the report (a re-publication's 更正说明 box)
+    title_suffix: str = ""  # e.g. （更正） on a corrected re-publication
     also: tuple[tuple[str, str], ...] = ()  # (column, href)
 
     def edits_in(self, phase: int) -> list[tuple[str, str]]:
@@ -103,10 +112,13 @@ class Report:
 
 
 PHASES = (1, 2)
+# Each group's data folder: the replica the rules were written on, and the held-out portals
+# (templates no rule was written on: tuning the extractor or crawler on them is visible in git).
+GROUPS = {"replica": DATA, "heldout": DATA / "heldout"}
 
 
-def _load(name: str) -> Any:
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+def _load(name: str, group: str = "replica") -> Any:
+    return yaml.safe_load((GROUPS[group] / name).read_text(encoding="utf-8"))
 
 
 def _pairs(raw: list[list[str]] | None) -> tuple[tuple[str, str], ...]:
@@ -124,7 +136,7 @@ def _column(key: str, raw: dict[str, Any]) -> Column:
     )
 
 
-def _site(slug: str, raw: dict[str, Any]) -> Site:
+def _site(slug: str, raw: dict[str, Any], group: str) -> Site:
     listing_at = raw.pop("listing_at")
     columns = raw.pop("columns")
     return Site(
@@ -134,6 +146,7 @@ def _site(slug: str, raw: dict[str, Any]) -> Site:
         expected_years=tuple(raw.pop("expected_years")),
         home=tuple(raw.pop("home")),
         metadata=_pairs(raw.pop("metadata", None)),
+        group=group,
         **{key: tuple(value) if isinstance(value, list) else value for key, value in raw.items()},
     )
 
@@ -147,30 +160,39 @@ def _copy(raw: dict[str, Any]) -> Copy:
         phases=tuple(raw.get("phases", PHASES)),
         edits={int(k): _pairs(v) for k, v in raw.get("edits", {}).items()},
         append=raw.get("append", ""),
+        prepend=raw.get("prepend", ""),
+        title_suffix=raw.get("title_suffix", ""),
         also=tuple((item["column"], item["href"]) for item in raw.get("also", [])),
     )
 
 
 @cache
-def sites() -> dict[str, Site]:
-    """Every site of data/sites.yaml, in file order."""
-    return {slug: _site(slug, dict(raw)) for slug, raw in _load("sites.yaml").items()}
+def sites(group: str = "replica") -> dict[str, Site]:
+    """Every site of the group's sites.yaml, in file order."""
+    return {slug: _site(slug, dict(raw), group) for slug, raw in _load("sites.yaml", group).items()}
 
 
 @cache
-def reports() -> tuple[Report, ...]:
-    """Every report of data/reports.yaml; a copy must name a known site and column."""
+def reports(group: str = "replica") -> tuple[Report, ...]:
+    """Every report of the group's reports.yaml; a copy must name a known site and column."""
     found = []
-    for key, raw in _load("reports.yaml").items():
+    for key, raw in _load("reports.yaml", group).items():
         copies = tuple(_copy(item) for item in raw["copies"])
         for item in copies:
-            if item.column not in sites()[item.site].columns:
+            if item.column not in sites(group)[item.site].columns:
                 raise ValueError(f"{key}: {item.site} has no column {item.column}")
         found.append(Report(key, raw["fixture"], copies))
     return tuple(found)
 
 
 @cache
-def documents() -> dict[str, Any]:
-    """The distractor kinds and filler genres of data/documents.yaml."""
-    return _load("documents.yaml")
+def documents(group: str = "replica") -> dict[str, Any]:
+    """The distractor kinds and filler genres of data/documents.yaml, with the group's own
+    (a held-out group's documents.yaml adds kinds and genres, never replaces one)."""
+    shared = _load("documents.yaml")
+    if group == "replica":
+        return shared
+    own = _load("documents.yaml", group)
+    if own["kinds"].keys() & shared["kinds"].keys() or own["fillers"].keys() & shared["fillers"]:
+        raise ValueError(f"{group}: documents.yaml redefines a shared kind or genre")
+    return {key: shared[key] | own[key] for key in ("kinds", "fillers")}

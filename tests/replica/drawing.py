@@ -18,6 +18,7 @@ from tests.replica.config import Site
 from tests.replica.fixture_tools import (
     SEEDS,
     body_markup,
+    load_skin,
     page_build,
     reader_text,
     render_nav,
@@ -54,6 +55,7 @@ def context(site: Site, *, title: str, url: str, date: dt.date, ident: int, **ex
         "title": title,
         "url": url,
         "date": date,
+        "document_date": date,  # 成文日期: a report's own is passed in `extra`
         "date_cn": f"{date.year}年{date.month}月{date.day}日",
         "time": moment.strftime("%H:%M"),
         "epoch": int(moment.timestamp()),
@@ -145,7 +147,7 @@ class Chrome:
     """A site's skin with the article block replaced by a listing: its list and home pages."""
 
     def __init__(self, site: Site) -> None:
-        loaded = skin.load_skin(site.skin)
+        loaded = load_skin(site.skin)
         start, end = site.listing_at
         html = loaded.html
         if html.count(start) != 1 or html.count(end) != 1 or html.index(end) < html.index(start):

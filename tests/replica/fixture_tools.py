@@ -22,6 +22,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TOOLS = FIXTURES / "tools"
 SEEDS = FIXTURES / "seeds"
 PAGES = FIXTURES / "pages"
+# The held-out portals' report specs and skins: in the replica's data, not beside the saved
+# pages, so no saved page (and no rule written on one) is built from them.
+HELDOUT = Path(__file__).resolve().parent / "data" / "heldout"
+HELDOUT_PREFIX = "heldout/"
 
 if str(TOOLS) not in sys.path:
     sys.path.append(str(TOOLS))
@@ -32,7 +36,15 @@ import punctuation  # noqa: E402
 import reader_text  # noqa: E402
 import skin  # noqa: E402
 
-page_build.load_skin = functools.cache(page_build.load_skin)
+
+@functools.cache
+def load_skin(name: str) -> skin.Skin:
+    """A skin by name: a held-out one when its folder has it, else the saved pages'."""
+    held_out = HELDOUT / "skins"
+    return skin.load_skin(name, held_out if (held_out / f"{name}.html").exists() else skin.SKINS)
+
+
+page_build.load_skin = load_skin
 page_build.render_nav = functools.cache(page_build.render_nav)
 render_nav = page_build.render_nav
 
@@ -41,6 +53,7 @@ __all__ = [
     "SEEDS",
     "body_markup",
     "fixture_spec",
+    "load_skin",
     "page_build",
     "punctuation",
     "reader_text",
@@ -51,5 +64,10 @@ __all__ = [
 
 @functools.cache
 def fixture_spec(fixture: str) -> dict[str, Any]:
-    """The spec of a saved page, e.g. ``trs_wcm/xiamen_siming_gov_2023`` (shared: never mutate)."""
+    """The spec of a saved page, e.g. ``trs_wcm/xiamen_siming_gov_2023``, or of a held-out
+    report, ``heldout/<name>`` (shared: never mutate)."""
+    if fixture.startswith(HELDOUT_PREFIX):
+        return page_build.load_spec(
+            HELDOUT / "specs" / f"{fixture.removeprefix(HELDOUT_PREFIX)}.yaml"
+        )
     return page_build.load_spec(TOOLS / "specs" / f"{fixture}.yaml")

@@ -28,10 +28,10 @@ def label(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def manifest(bases: dict[str, str], builds: Builds) -> dict[str, Any]:
-    """Every report, distractor, listing and hazard of the replica, with absolute URLs."""
+def manifest(bases: dict[str, str], builds: Builds, group: str = "replica") -> dict[str, Any]:
+    """Every report, distractor, listing and hazard of the group, with absolute URLs."""
     texts: dict[str, str] = {}
-    reports = {report.key: _report_head(report) for report in config.reports()}
+    reports = {report.key: _report_head(report) for report in config.reports(group)}
     found: dict[str, list[dict[str, Any]]] = {key: [] for key in LISTS}
     for phase in config.PHASES:
         for slug, base in bases.items():
@@ -42,6 +42,7 @@ def manifest(bases: dict[str, str], builds: Builds) -> dict[str, Any]:
                 _phase_free(found, build, base)
     for report in reports.values():
         report["versions"] = _versions(report, texts)
+        report["dates"] = _version_dates(report)
     return {"sites": dict(bases), "reports": list(reports.values()), "texts": texts, **found}
 
 
@@ -59,6 +60,7 @@ def _sightings(
         entry = _online(reports[copy.report]["copies"], base + copy.path, slug)
         entry["repost"] = build.site.agency != reports[copy.report]["agency"]
         entry["text"][phase] = label(copy.text)
+        entry["date"] = copy.date.isoformat()
         entry["attachments"] = [dict(item) for item in copy.attachments]
     for item in build.facts.files:
         texts[label(item.text)] = item.text
@@ -82,6 +84,7 @@ def _report_head(report: config.Report) -> dict[str, Any]:
         "title": reader_text.reader_view(page_build.page_title(spec), expected["script"]),
         "agency": expected["agency"],
         "year": expected["report_year"],
+        "document_date": expected.get("document_date", expected.get("signed_date")),
         "copies": [],
         "files": [],
     }
@@ -117,6 +120,20 @@ def _versions(report: dict[str, Any], texts: dict[str, str]) -> dict[int, list[s
         ]
         versions[phase] = sorted(set(labels))
     return versions
+
+
+def _version_dates(report: dict[str, Any]) -> dict[str, dict[str, str | None]]:
+    """Label -> the dates its version must carry: `published_date`, the earliest date a page
+    of the publisher (else any page) prints for that text; `document_date`, the report's
+    成文日期 / 落款 date (a correction keeps the document's date)."""
+    dates: dict[str, dict[str, str | None]] = {}
+    own = [copy for copy in report["copies"] if not copy["repost"]] or report["copies"]
+    for copy in sorted(own, key=lambda c: c["date"]):
+        for text in copy["text"].values():
+            dates.setdefault(
+                text, {"published_date": copy["date"], "document_date": report["document_date"]}
+            )
+    return dates
 
 
 def _phase_free(found: dict[str, list[dict[str, Any]]], build: SiteBuild, base: str) -> None:
@@ -164,12 +181,14 @@ def _phase_free(found: dict[str, list[dict[str, Any]]], build: SiteBuild, base: 
         )
 
 
-def registry_entries(bases: dict[str, str], origin: dict[str, str]) -> list[dict[str, Any]]:
+def registry_entries(
+    bases: dict[str, str], origin: dict[str, str], group: str = "replica"
+) -> list[dict[str, Any]]:
     """One source-registry record per served site (ORIGIN: its portal in config), as the
-    crawler's registry holds them."""
+    crawler's registry holds them (a 站群's sites: one record each, one host)."""
     entries = []
     for slug, base in bases.items():
-        site = config.sites()[origin[slug]]
+        site = config.sites(group)[origin[slug]]
         home = base + site.home_path
         entries.append(
             {

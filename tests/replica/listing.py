@@ -64,12 +64,32 @@ def entry_href(entry: Entry, column: Column) -> str:
 
 
 def entry_list(entries: list[Entry], column: Column) -> str:
+    if column.pager is not None and column.pager.rows == "catalog":
+        return catalog_table(entries, column)
     items = "\n".join(
         f'<li><a href="{escape(entry_href(e, column))}" target="_blank" title="{escape(e.title)}">'
         f'{escape(e.title, quote=False)}</a><span class="date">{e.date.isoformat()}</span></li>'
         for e in entries
     )
     return f'<ul class="list">\n{items}\n</ul>'
+
+
+def catalog_table(entries: list[Entry], column: Column) -> str:
+    """A 信息公开目录 page: one table row per item with its 索引号, 名称 and 生成日期."""
+    rows = "\n".join(
+        f"<tr><td>{n}</td><td>{_index_number(e)}</td>"
+        f'<td class="name"><a href="{escape(entry_href(e, column))}" target="_blank" '
+        f'title="{escape(e.title)}">{escape(e.title, quote=False)}</a></td>'
+        f"<td>{e.date.isoformat()}</td></tr>"
+        for n, e in enumerate(entries, 1)
+    )
+    head = "<tr><th>序号</th><th>索引号</th><th>名称</th><th>生成日期</th></tr>"
+    return f'<table class="gk-catalog" cellspacing="0">\n{head}\n{rows}\n</table>'
+
+
+def _index_number(entry: Entry) -> str:
+    digits = "".join(ch for ch in entry.path.rsplit("/", 1)[-1] if ch.isdigit())
+    return f"11410305MB0123456X/{entry.date.year}-{int(digits or 0) % 100_000:05d}"
 
 
 def pager_html(column: Column, page: int, pages: int, total: int, endless: bool = False) -> str:

@@ -36,7 +36,7 @@ SHUTDOWN_POLL = 0.05  # seconds; eight servers stopping at the default 0.5 s tak
 
 @dataclass(frozen=True)
 class RequestRecord:
-    site: str
+    site: str  # the host's key: its site's slug, or a 站群's `host`
     method: str
     path: str  # the request target: path and query as sent
     headers: dict[str, str]
@@ -44,7 +44,8 @@ class RequestRecord:
 
 
 class _SiteServer(ThreadingHTTPServer):
-    """One site's server; the handler finds its replica and site here."""
+    """One host's server (one site's, or a 站群's several); the handler finds its replica and
+    host here."""
 
     def __init__(self, replica: Replica, slug: str) -> None:
         super().__init__((HOST, 0), _Handler)
@@ -74,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
         replica, slug = self.server.replica, self.server.slug
         time.sleep(replica.latency)  # a real portal's time to first byte (benchmarks)
         phase = replica.record(slug, self.command, self.path, dict(self.headers.items()))
-        resource = replica.build(slug, phase).respond(target_of(self.path))
+        resource = replica.respond(slug, phase, target_of(self.path))
         etag = _etag(self.path, resource)
         if etag is not None and self.headers.get("If-None-Match") == etag:
             self.send_response(304)  # unchanged since the capture the client holds
@@ -97,7 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def serve_all(servers: dict[str, ThreadingHTTPServer], name: str) -> list[threading.Thread]:
-    """Each server answering in its own daemon thread (named NAME-slug), started."""
+    """Each server answering in its own daemon thread (named NAME-key), started."""
     threads = [
         threading.Thread(
             target=server.serve_forever,
@@ -122,22 +123,32 @@ def _etag(path: str, resource: Resource) -> str | None:
 
 
 class Replica:
-    """The running sites, their phase and the log of every request they received."""
+    """The running sites, their phase and the log of every request they received; GROUP is
+    the registry served: the replica, or the held-out portals (config.GROUPS)."""
 
-    def __init__(self, phase: int = 1, copies: int = 1, latency: float = 0.0) -> None:
+    def __init__(
+        self, phase: int = 1, copies: int = 1, latency: float = 0.0, group: str = "replica"
+    ) -> None:
         self._lock = threading.Lock()
         self.latency = latency
+        self.group = group
         self._builds: dict[tuple[str, int], SiteBuild] = {}
         # copies > 1 (benchmarks): every portal again on its own port, as `<slug>-copy<n>`
         self.origin = {
             slug if n == 1 else f"{slug}-copy{n}": slug
             for n in range(1, copies + 1)
-            for slug in config.sites()
+            for slug in config.sites(group)
         }
-        self._servers = {slug: _SiteServer(self, slug) for slug in self.origin}
+        # host -> its sites: a site alone, or a 站群's sites on one host (Site.host)
+        self.hosts: dict[str, list[str]] = {}
+        for slug, site in self.origin.items():
+            host = config.sites(group)[site].host if copies == 1 else None
+            self.hosts.setdefault(host or slug, []).append(slug)
+        self._servers = {host: _SiteServer(self, host) for host in self.hosts}
         self.sites = {
-            slug: f"http://{HOST}:{server.server_address[1]}"
-            for slug, server in self._servers.items()
+            slug: f"http://{HOST}:{self._servers[host].server_address[1]}"
+            for host, slugs in self.hosts.items()
+            for slug in slugs
         }
         self.requests: list[RequestRecord] = []
         self.phase = 1
@@ -163,9 +174,16 @@ class Replica:
         with self._lock:
             if (slug, phase) not in self._builds:
                 self._builds[slug, phase] = build_site(
-                    config.sites()[self.origin[slug]], self.sites[slug], phase
+                    config.sites(self.group)[self.origin[slug]], self.sites[slug], phase
                 )
             return self._builds[slug, phase]
+
+    def respond(self, host: str, phase: int, target: str) -> Resource:
+        """The answer of a host: its first site's resource for the target, else that site's
+        404 page (a 站群's sites are asked in registry order)."""
+        builds = [self.build(slug, phase) for slug in self.hosts[host]]
+        found = next((r for b in builds if (r := b.find(target)) is not None), None)
+        return found or builds[0].not_found
 
     def record(self, slug: str, method: str, path: str, headers: dict[str, str]) -> int:
         """Log a request; returns the phase it is served in."""
@@ -178,16 +196,17 @@ class Replica:
         slug = next((s for s, base in self.sites.items() if url.startswith(base + "/")), None)
         if slug is None:
             raise ValueError(f"not a replica URL: {url}")
+        host = next(host for host, slugs in self.hosts.items() if slug in slugs)
         target = target_of(url)
         with self._lock:
-            return any(r.site == slug and target_of(r.path) == target for r in self.requests)
+            return any(r.site == host and target_of(r.path) == target for r in self.requests)
 
     def manifest(self) -> dict[str, Any]:
         """The ground truth of the first copy of every portal."""
-        return ground_truth.manifest(self.sites, self.build)
+        return ground_truth.manifest(self.sites, self.build, self.group)
 
     def registry_entries(self) -> list[dict[str, Any]]:
-        return ground_truth.registry_entries(self.sites, self.origin)
+        return ground_truth.registry_entries(self.sites, self.origin, self.group)
 
     def close(self) -> None:
         for server in self._servers.values():
@@ -204,10 +223,12 @@ class Replica:
 
 
 @contextmanager
-def start_replica(phase: int = 1, copies: int = 1, latency: float = 0.0) -> Iterator[Replica]:
-    """Every site served on 127.0.0.1 until the block ends (`copies` times and `latency`
-    seconds before each answer, for benchmarks)."""
-    replica = Replica(phase, copies, latency)
+def start_replica(
+    phase: int = 1, copies: int = 1, latency: float = 0.0, group: str = "replica"
+) -> Iterator[Replica]:
+    """Every site of GROUP served on 127.0.0.1 until the block ends (`copies` times and
+    `latency` seconds before each answer, for benchmarks)."""
+    replica = Replica(phase, copies, latency, group)
     try:
         yield replica
     finally:
@@ -218,8 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     """Serve the replica until Ctrl-C, printing each site's URL."""
     parser = argparse.ArgumentParser(description="Serve the replica portals on 127.0.0.1.")
     parser.add_argument("--phase", type=int, choices=config.PHASES, default=1)
+    parser.add_argument("--group", choices=sorted(config.GROUPS), default="replica")
     args = parser.parse_args(argv)
-    with start_replica(args.phase) as replica:
+    with start_replica(args.phase, group=args.group) as replica:
         width = max(map(len, replica.sites))
         for entry in replica.registry_entries():
             print(f"{entry['slug']:<{width}}  {entry['home_url']}  {entry['name']}")

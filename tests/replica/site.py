@@ -12,11 +12,11 @@ import datetime as dt
 import gzip
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.replica import config, hazards, listing
+from tests.replica import config, hazards, listing, scripted
 from tests.replica.config import Column, Copy, Report, Site
 from tests.replica.drawing import (
     Block,
@@ -30,6 +30,17 @@ from tests.replica.drawing import (
     markup_blocks,
     site_spec,
     summary,
+)
+from tests.replica.facts import (
+    CopyFact,
+    DecoyFact,
+    DocumentFact,
+    Facts,
+    FileFact,
+    ListingFact,
+    RedirectFact,
+    SitemapFact,
+    filler_titles,
 )
 from tests.replica.fixture_tools import (
     PAGES,
@@ -55,69 +66,6 @@ XML_TYPE = "application/xml"
 GZIP_TYPE = "application/x-gzip"
 
 
-@dataclass(frozen=True)
-class CopyFact:
-    report: str
-    path: str
-    text: str  # the report text a reader must get from the page
-    attachments: tuple[dict[str, str], ...]
-
-
-@dataclass(frozen=True)
-class FileFact:
-    report: str
-    path: str
-    media_type: str
-    text: str
-
-
-@dataclass(frozen=True)
-class DocumentFact:
-    path: str
-    title: str
-    doc_type: str | None  # what archive.extract.classify must say; None for fillers (not claimed)
-
-
-@dataclass(frozen=True)
-class ListingFact:
-    column: str
-    title: str
-    pages: tuple[str, ...]  # canonical path of each page
-    items: int
-
-
-@dataclass(frozen=True)
-class RedirectFact:
-    hops: tuple[tuple[int, str], ...]  # (status, path) of each redirecting URL, in order
-    target: str
-
-
-@dataclass(frozen=True)
-class DecoyFact:
-    path: str
-    title: str
-    rule: str  # the robots.txt line that forbids it
-
-
-@dataclass(frozen=True)
-class SitemapFact:
-    index: str
-    urlsets: tuple[str, ...]
-
-
-@dataclass
-class Facts:
-    copies: list[CopyFact] = field(default_factory=list)
-    files: list[FileFact] = field(default_factory=list)
-    documents: list[DocumentFact] = field(default_factory=list)
-    listings: list[ListingFact] = field(default_factory=list)
-    redirects: list[RedirectFact] = field(default_factory=list)
-    missing: list[Entry] = field(default_factory=list)
-    decoys: list[DecoyFact] = field(default_factory=list)
-    traps: list[hazards.Trap] = field(default_factory=list)
-    sitemaps: list[SitemapFact] = field(default_factory=list)
-
-
 @dataclass
 class SiteBuild:
     """A site as served in one phase."""
@@ -130,12 +78,16 @@ class SiteBuild:
 
     def respond(self, target: str) -> Resource:
         """The response to a request target (path and query, as the client sent it)."""
+        return self.find(target) or self.not_found
+
+    def find(self, target: str) -> Resource | None:
+        """This site's own resource for a target, or None (a 站群 host asks its next site)."""
         if target in self.routes:
             return self.routes[target]
         for handler in self.handlers:
             if found := handler(target):
                 return found
-        return self.not_found
+        return None
 
 
 def build_site(site: Site, base: str, phase: int) -> SiteBuild:
@@ -146,19 +98,6 @@ def target_of(url: str) -> str:
     """The request target of a URL: path and query, never the fragment."""
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def filler_titles(templates: list[str], count: int) -> list[tuple[str, int]]:
-    """`count` (template, n) pairs: every template once, then the numbered ones for n = 2, 3, …"""
-    numbered = [t for t in templates if "{n}" in t]
-    if count > len(templates) and not numbered:
-        raise ValueError(f"only {len(templates)} filler titles, {count} wanted")
-    pairs = [(template, 1) for template in templates]
-    for n in itertools.count(2):
-        if len(pairs) >= count:
-            return pairs[:count]
-        pairs += [(template, n) for template in numbered]
-    raise AssertionError("unreachable")
 
 
 class _Builder:
@@ -194,8 +133,14 @@ class _Builder:
         self.routes[path] = Resource(200, content_type, body)
 
     def _file(self, column: str, path: str, drawn: Drawn, date: dt.date, content_type: str) -> None:
-        """Serve a drawn page and list it in its column."""
-        self._serve(path, content_type, drawn.body)
+        """Serve a drawn page and list it in its column (a Vue site: its shell, and the JSON
+        its script fills the shell from)."""
+        if self.site.article_render == "vue":
+            shell, api, data = scripted.vue_article(drawn, self.site, path, date)
+            self._serve(path, content_type, shell)
+            self._serve(api, scripted.JSON_TYPE, data)
+        else:
+            self._serve(path, content_type, drawn.body)
         self.entries[column].append(Entry(drawn.title, date, path))
 
     def _article_path(self, column: Column, date: dt.date, ident: int) -> str:
@@ -204,7 +149,7 @@ class _Builder:
         )
 
     def _report_copies(self) -> None:
-        for report in config.reports():
+        for report in config.reports(self.site.group):
             for copy in report.copies:
                 if copy.site == self.site.slug and self.phase in copy.phases:
                     self._report_copy(report, copy)
@@ -223,12 +168,14 @@ class _Builder:
             date, column = copy.date, self.site.columns[copy.column]
             path = self._article_path(column, date, copy.id)
             edits = copy.edits_in(self.phase)
-            drawn = self._redrawn(fixture, path, date, copy.id, edits, copy.append)
+            drawn = self._redrawn(
+                fixture, path, date, copy.id, edits, copy.append, copy.title_suffix, copy.prepend
+            )
             content_type = self.site.content_type
         self._file(copy.column, path, drawn, date, content_type)
         for column_key, href in copy.also:
             self.entries[column_key].append(Entry(drawn.title, date, href))
-        self.facts.copies.append(CopyFact(report.key, path, drawn.text, drawn.attachments))
+        self.facts.copies.append(CopyFact(report.key, path, drawn.text, drawn.attachments, date))
         self._attachment_files(report, drawn)
 
     def _redrawn(
@@ -240,15 +187,21 @@ class _Builder:
         edits: list[tuple[str, str]],
         append: str = "",
         title_suffix: str = "",
+        prepend: str = "",
     ) -> Drawn:
         """A report re-drawn in this site's skin: a repost, a copy, a re-publication."""
         url = self.base + path
         blocks = edited(page_build.page_blocks({**fixture, "url": url}, SEEDS), edits)
-        blocks += body_markup.parse_markup(append)
+        blocks = body_markup.parse_markup(prepend) + blocks + body_markup.parse_markup(append)
         title = fixture["title"] + title_suffix
-        ctx = context(self.site, title=title, url=url, date=date, ident=ident)
+        expected = fixture["expected"]
+        written = expected.get("document_date", expected.get("signed_date"))
+        ctx = context(
+            self.site, title=title, url=url, date=date, ident=ident,
+            document_date=dt.date.fromisoformat(written) if written else date,
+        )  # fmt: skip
         ctx["summary"] = summary(blocks)
-        spec = {**fixture, **site_spec(self.site, title, ctx), "expected": fixture["expected"]}
+        spec = {**fixture, **site_spec(self.site, title, ctx), "expected": expected}
         spec["bom"] = False
         return draw(spec, blocks)
 
@@ -265,7 +218,7 @@ class _Builder:
 
     def _decoys(self) -> None:
         for decoy in self.site.decoys:
-            report = next(r for r in config.reports() if r.key == decoy["report"])
+            report = next(r for r in config.reports(self.site.group) if r.key == decoy["report"])
             column = self.site.columns[decoy["column"]]
             path = self._article_path(column, decoy["date"], decoy["id"])
             drawn = self._redrawn(
@@ -289,7 +242,7 @@ class _Builder:
         raise ValueError(f"{self.site.slug}: decoy {path} is not disallowed by robots.txt")
 
     def _documents(self) -> None:
-        kinds = config.documents()["kinds"]
+        kinds = config.documents(self.site.group)["kinds"]
         for item in self.site.documents:
             if "kind" in item:
                 kind = kinds[item["kind"]]
@@ -299,7 +252,7 @@ class _Builder:
                 self._fillers(item)
 
     def _fillers(self, item: dict[str, Any]) -> None:
-        genre = config.documents()["fillers"][item["filler"]]
+        genre = config.documents(self.site.group)["fillers"][item["filler"]]
         date = item["from"]
         for number, (template, n) in enumerate(filler_titles(genre["titles"], item["count"])):
             entry = {"column": item["column"], "date": date}
@@ -372,6 +325,8 @@ class _Builder:
                 )
             elif column.pager.style == "gkmlpt":
                 handlers.append(self._gkmlpt(column))
+            elif column.pager.style == "jpage":
+                handlers.append(self._jpage(column))
             else:
                 self._paged(column)
         return handlers
@@ -431,9 +386,29 @@ class _Builder:
 
         return endpoint
 
+    def _jpage(self, column: Column) -> Handler:
+        """Hanweb JCMS's list unit: the first records inline, the rest from dataproxy.jsp."""
+        entries = self._sorted(column.key)
+        unit = scripted.JpageUnit(column, entries, self.site.name)
+        self._serve(column.path, self.site.content_type, self._page(column.title, unit.inline()))
+        self.routes.setdefault(scripted.JPAGE_SCRIPT, scripted.jpage_script())
+        self.facts.listings.append(
+            ListingFact(column.key, column.title, (column.path,), len(entries))
+        )
+        return unit.proxy
+
     def _home(self) -> None:
+        self._block_page(self.site.home_path, self.site.name, self.site.home)
+        for topic in self.site.topics:
+            self._block_page(topic["path"], topic["title"], tuple(topic["blocks"]))
+        if self.site.home_path != "/" and self.site.host is None:  # a 站群's / is its portal's
+            self.routes["/"] = Resource(302, "text/html", b"", self.base + self.site.home_path)
+
+    def _block_page(self, path: str, title: str, layout: tuple[dict[str, Any], ...]) -> None:
+        """A page of blocks: the home page, a 专题 page. A block lists a column's latest
+        documents (with a 更多 link) or fixed links."""
         blocks = []
-        for block in self.site.home:
+        for block in layout:
             if "column" in block:
                 column = self.site.columns[block["column"]]
                 latest = self._sorted(column.key)[:HOME_LATEST]
@@ -443,13 +418,7 @@ class _Builder:
                 blocks.append(
                     listing.home_block(block["title"], [tuple(link) for link in block["links"]])
                 )
-        self._serve(
-            self.site.home_path,
-            self.site.content_type,
-            self._page(self.site.name, "\n".join(blocks)),
-        )
-        if self.site.home_path != "/":
-            self.routes["/"] = Resource(302, "text/html", b"", self.base + self.site.home_path)
+        self._serve(path, self.site.content_type, self._page(title, "\n".join(blocks)))
 
     def _menu(self) -> None:
         """Menu entries named like a column (or 首页) lead there, through a 302 as CMS menus do."""

@@ -119,8 +119,9 @@ class Tree:
     def root(self) -> str:
         return self.sites["jx"] + "/"
 
-    def build(self, slug: str, phase: int) -> TreeSite:
-        return self._built[slug]
+    def respond(self, slug: str, phase: int, target: str) -> Resource:
+        """The answer of a site (the server's handler asks; the tree has no phases)."""
+        return self._built[slug].respond(target)
 
     def record(self, slug: str, method: str, path: str, headers: dict[str, str]) -> int:
         with self._lock:
