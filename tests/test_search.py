@@ -18,8 +18,10 @@ from archive.extract.page import Extracted
 from archive.search import QueryError, SearchFilters, SearchPage, search
 from archive.search.index import reindex
 from archive.search.query import Query, parse
+from archive.storage import db
 from archive.storage.models import Report, ReportVersion, SearchDoc
 from archive.storage.versions import ingest
+from tests.services import fresh_postgres_database
 from tests.store_samples import (
     AGGREGATOR,
     SIMING,
@@ -34,9 +36,25 @@ from tests.store_samples import (
 SEEN = dt.datetime(2024, 3, 20, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    """An archive of every fixture page, a repost adopted by its original, a correction."""
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def archived(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, token: str
+) -> Iterator[Engine]:
+    """An archive of every fixture page, a repost adopted by its original, a correction:
+    built once a module on each backend (the tests read it; a test that writes rolls back)."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("search") / "archive.sqlite3"
+        yield from _archive(f"sqlite:///{path}")
+        return
+    with fresh_postgres_database(f"{token}_search") as url:
+        yield from _archive(url)
+
+
+def _archive(url: str) -> Iterator[Engine]:
+    db.upgrade(url)
+    engine = db.make_engine(url)
     with Session(engine) as session:
         siming = page(SIMING_ID)
         copy = reposted(siming, "https://www.zwzxw.com.hk/difang/xiamen/48213.html")
@@ -50,7 +68,15 @@ def session(engine: Engine) -> Iterator[Session]:
         _, huli = district_pair()
         ingest(session, huli, url=huli.url, seen_at=SEEN)
         session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(archived: Engine) -> Iterator[Session]:
+    with Session(archived) as session:
         yield session
+        session.rollback()
 
 
 def correction(record: Extracted) -> Extracted:
