@@ -5,7 +5,8 @@ itself; constraint names come from one naming convention so SQLite and
 PostgreSQL migrations name things alike and later migrations can drop them.
 The tables are grouped by what they record: reports and their captures
 (``reports``), crawls and the scheduler (``runs``), the divisions expected to
-publish (``divisions``); importing this package declares them all on ``Base``.
+publish (``divisions``), what `fazhi reprocess` did (``reprocessing``); importing this package
+declares them all on ``Base``.
 """
 
 from archive.storage.models.base import Base, UTCDateTime
@@ -20,6 +21,7 @@ from archive.storage.models.reports import (
     Source,
     VersionBand,
 )
+from archive.storage.models.reprocessing import REPROCESS_PHASES, ReprocessRun, VersionHistory
 from archive.storage.models.runs import (
     SCHEDULE_EVENT_KINDS,
     SCHEDULER_JOBS_TABLE,
@@ -30,6 +32,7 @@ from archive.storage.models.runs import (
 )
 
 __all__ = [
+    "REPROCESS_PHASES",
     "SCHEDULER_JOBS_TABLE",
     "SCHEDULE_EVENT_KINDS",
     "SKIP_REASONS",
@@ -40,6 +43,7 @@ __all__ = [
     "Fetch",
     "Report",
     "ReportVersion",
+    "ReprocessRun",
     "ScheduleEvent",
     "SearchDoc",
     "Sighting",
@@ -47,4 +51,5 @@ __all__ = [
     "Source",
     "UTCDateTime",
     "VersionBand",
+    "VersionHistory",
 ]
