@@ -5,7 +5,7 @@ extraction and classification (:mod:`archive.ingest`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,8 @@ class Context:
     root: Path  # the data directory fetch.warc_file is relative to
     source_of: SourceOf
     tally: Tally
+    # what today's rules classified each body read in this batch as, by SHA-256
+    classified: dict[str, DocType] = field(default_factory=dict)
 
 
 def response_of(ctx: Context, row: Any) -> ingest.Response | None:
@@ -90,7 +92,29 @@ def derive(ctx: Context, row: Any, *, page: bool) -> Extracted | None:
     if page:
         doc_type, _ = classify(extracted.title, extracted.text)
         stamp(ctx, row, doc_type)
+        if row.body_sha256:
+            ctx.classified[row.body_sha256] = doc_type
     return extracted
+
+
+def restamp(ctx: Context, url: str, done: set[int]) -> None:
+    """Every other capture of page URL that older rules classified (an earlier fetch whose
+    text a later one showed again) classified again; a body already read is not read twice.
+    Its text decides nothing: a version is decided from a sighting's latest capture."""
+    rows = ctx.session.execute(
+        select(*CAPTURE_COLUMNS).where(
+            func.coalesce(Fetch.final_url, Fetch.url) == url,
+            Fetch.doc_type.is_not(None),
+            Fetch.id.not_in(done),
+            *ON_RECORD,
+        )
+    ).all()
+    for row in rows:
+        known = ctx.classified.get(row.body_sha256 or "")
+        if known is not None:
+            stamp(ctx, row, known)
+        else:
+            derive(ctx, row, page=True)
 
 
 def stamp(ctx: Context, row: Any, doc_type: DocType) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from archive.extract import EXTRACTOR_VERSION
 from archive.extract.page import Extracted
 from archive.ingest import with_document
-from archive.reprocess.captures import Context, derive, fetch_row, page_capture
+from archive.reprocess.captures import Context, derive, fetch_row, page_capture, restamp
 from archive.reprocess.texts import add, release, remove, renumber, replace, stored_versions
 from archive.storage import copies, dedup
 from archive.storage.models import Attachment, Report, ReportVersion, Sighting
@@ -74,7 +74,13 @@ def reprocess_report(ctx: Context, run_id: int, report_id: int) -> None:
     ctx.tally.count("versions", len(rows))
     orphan = report.identity_key.startswith(ORPHAN)
     documents = _documents(ctx, [r.id for r in rows])
-    seen = [_read(ctx, report, row, documents) for row in _sightings(session, [r.id for r in rows])]
+    captures: dict[str, set[int]] = {}
+    seen = [
+        _read(ctx, report, row, documents, captures)
+        for row in _sightings(session, [r.id for r in rows])
+    ]
+    for url, done in captures.items():
+        restamp(ctx, url, done)
     by_version = {r.id: [s for s in seen if s.row.version_id == r.id] for r in rows}
     # the page each version's text comes from: its first publisher page (a copy's, orphaned)
     defining = {
@@ -213,8 +219,18 @@ def _place(
     return moved
 
 
-def _read(ctx: Context, report: Any, row: Any, documents: dict[int, Extracted]) -> _Seen:
+def _read(
+    ctx: Context,
+    report: Any,
+    row: Any,
+    documents: dict[int, Extracted],
+    captures: dict[str, set[int]],
+) -> _Seen:
+    """Sighting ROW's page from its capture (noted in CAPTURES, by URL)."""
     capture = page_capture(ctx, row.fetch_id, row.url, row.last_seen)
+    done = captures.setdefault(row.url, set())
+    if capture is not None:
+        done.add(capture.id)
     page = derive(ctx, capture, page=True) if capture is not None else None
     if capture is None:
         ctx.tally.count("no_capture")
