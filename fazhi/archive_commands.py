@@ -12,11 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from archive.storage import anatomies
 from archive.storage import export as exporter
 from archive.storage.queries import NotFound, diff, get_report, list_reports
+from fazhi.anatomy_commands import anatomy_command, describe
 from fazhi.common import DbOption, RegistryOption, database_url, fail, session_for
 
 reports_app = typer.Typer(help="Browse archived reports and their versions.", no_args_is_help=True)
+reports_app.command("anatomy")(anatomy_command)
 
 
 class Format(StrEnum):
@@ -67,7 +70,7 @@ def reports_list(
 
 @reports_app.command("show")
 def reports_show(report_id: int, database: DbOption = None) -> None:
-    """Show a report: its versions and where each was seen."""
+    """Show a report: its versions, where each was seen, its outline and key figures."""
     with session_for(database) as session:
         try:
             report = get_report(session, report_id)
@@ -87,6 +90,13 @@ def reports_show(report_id: int, database: DbOption = None) -> None:
             for sighting in version.sightings:
                 mark = " [repost]" if sighting.is_repost else ""
                 typer.echo(f"    {sighting.url}{mark}")
+            anatomy = anatomies.stored(version)
+            if anatomy is None:
+                typer.echo("    anatomy: not derived yet")
+            else:
+                rules = version.anatomy.anatomy_version if version.anatomy else "?"
+                typer.echo(f"    anatomy (rules {rules}):")
+                typer.echo("\n".join(describe(anatomy, indent="      ")))
 
 
 @reports_app.command("diff")

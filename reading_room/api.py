@@ -27,6 +27,7 @@ from reading_room.parameters import (
     Agency,
     ChangedSince,
     City,
+    CoverageYear,
     Cursor,
     Day,
     Level,
@@ -110,12 +111,21 @@ def diff(
 @router.get(
     "/coverage",
     response_model=schemas.Coverage,
-    summary="Reports per region and year: provinces, or a province's cities, or a city's counties",
+    summary="Expected publishers on time, late, undated, missing or without a portal, per "
+    "region and year: provinces, a province's cities and own publishers, a city's publishers",
 )
-def coverage(db: Db, urls: Urls, province: Province = None, city: City = None) -> schemas.Coverage:
+def coverage(
+    db: Db,
+    urls: Urls,
+    province: Province = None,
+    city: City = None,
+    level: Level = None,
+    year: CoverageYear = None,
+) -> schemas.Coverage:
     if city and not province:
         raise NotFound("a city is looked up within a province: give province too")
-    return serialize.coverage(matrix(db, province or None, city or None), urls)
+    found = matrix(db, province or None, city or None, level or None, year)
+    return serialize.coverage(found, urls)
 
 
 @router.get(

@@ -79,8 +79,16 @@ class Links:
     def attachment(self, attachment_id: int) -> str:
         return self._url(f"/attachments/{attachment_id}")
 
-    def coverage(self, province: str | None = None, city: str | None = None) -> str:
-        return self._url("/coverage", {"province": province, "city": city})
+    def coverage(
+        self,
+        province: str | None = None,
+        city: str | None = None,
+        level: str | None = None,
+        year: int | None = None,
+    ) -> str:
+        return self._url(
+            "/coverage", {"province": province, "city": city, "level": level, "year": year}
+        )
 
     def search(self, query: Mapping[str, object] | None = None) -> str:
         return self._url("/search", query)

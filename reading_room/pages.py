@@ -18,7 +18,7 @@ from archive.storage.models import Report, ReportVersion
 from archive.storage.queries import NotFound, get_report, pick
 from reading_room import captures, searching
 from reading_room.catalogue import LEVELS, count, describe, facets, list_reports
-from reading_room.coverage import matrix
+from reading_room.coverage import MEASURE_LABELS, matrix, matrix_query
 from reading_room.dependencies import Db, Urls
 from reading_room.links import decode_cursor, encode_cursor
 from reading_room.parameters import (
@@ -211,18 +211,28 @@ def fold(rows: list[diffing.Row]) -> list[tuple[bool, list[tuple[int, diffing.Ro
 
 @router.get("/coverage")
 def coverage_page(
-    request: Request, db: Db, urls: Urls, province: Province = None, city: City = None
+    request: Request,
+    db: Db,
+    urls: Urls,
+    province: Province = None,
+    city: City = None,
+    level: Level = None,
+    year: YearField = None,
 ) -> HTMLResponse:
     if city and not province:
         raise NotFound("a city is looked up within a province: give province too")
-    found = matrix(db, province or None, city or None)
+    found = matrix(db, province or None, city or None, level or None, int(year) if year else None)
+    here = matrix_query(found, found.province, found.city)
     return render(
         request,
         "coverage.html",
         {
             "matrix": found,
             "totals": found.totals(),
-            "json_url": urls.api("/coverage", {"province": province, "city": city}),
+            "here": here,
+            "levels": LEVELS,
+            "labels": MEASURE_LABELS,
+            "json_url": urls.api("/coverage", here),
         },
     )
 

@@ -28,6 +28,8 @@ Level = Annotated[
     Literal["省", "市", "县", "部门", ""] | None,
     Query(description="Level of the issuing body (empty: any, as a form sends it)"),
 ]
+#: A report year the ``coverage`` view accounts for (it starts with the division data, 2002).
+CoverageYear = Annotated[int | None, Query(ge=2002, le=2100, description="Report year")]
 #: The year as a form sends it: empty when not chosen.
 YearField = Annotated[str | None, Query(max_length=4, pattern=r"^(\d{4})?$")]
 Agency = Annotated[

@@ -151,23 +151,50 @@ class Diff(BaseModel):
     html_url: str
 
 
-class CoverageCell(BaseModel):
+class CoverageCount(BaseModel):
     year: int
-    counts: dict[str, int] = Field(description="Count per measure (see `measures`)")
+    counts: dict[str, int] = Field(
+        description="Expected publishers per measure (see `measures`); every measure is present"
+    )
+
+
+class CoverageCell(CoverageCount):
+    status: str | None = Field(
+        default=None, description="A publisher's row: its measure on this year (one of `measures`)"
+    )
+    published_date: dt.date | None = None
+    date_source: Literal["page", "first_seen"] | None = Field(
+        default=None, description="Where the date that decided the status came from"
+    )
+    report_id: int | None = Field(
+        default=None, description="A publisher's row: the report that counts"
+    )
+    report_url: str | None = Field(default=None, description="That report in the API")
+    report_html_url: str | None = Field(default=None, description="That report's page")
 
 
 class CoverageRow(BaseModel):
-    name: str | None = Field(description="Province, city or county; null: not placed")
-    cells: list[CoverageCell]
+    kind: Literal["region", "publisher"] = Field(
+        description="A region (counts over its publishers) or one expected publisher"
+    )
+    name: str = Field(description="Province or city; a publisher's agency (…人民政府, a 部门)")
+    division_code: str = Field(description="6-digit 行政区划代码 (GB/T 2260)")
+    level: str | None = Field(description="A publisher's level: 省 / 市 / 县 / 部门")
+    cells: list[CoverageCell] = Field(description="Years the row has expected publishers in")
     drill_url: str | None = Field(description="The same matrix one level down")
 
 
 class Coverage(BaseModel):
-    measures: list[str] = Field(description="What the counts count, e.g. archived")
+    measures: list[str] = Field(
+        description="What the counts count: on_time, late, undated, missing_checked (a crawl "
+        "of its portal answered and found none), missing_unchecked, no_portal"
+    )
     province: str | None
     city: str | None
+    level: str | None = Field(description="Only publishers of this level, when given")
     years: list[int]
     rows: list[CoverageRow]
+    totals: list[CoverageCount] = Field(description="Per year, over every row")
     html_url: str
 
 

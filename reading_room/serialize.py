@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, cast
+
 from archive.search import Hit
 from archive.storage import diffing
 from archive.storage.models import Attachment, Report, ReportVersion, Sighting
 from reading_room import schemas
 from reading_room.catalogue import Listed, VersionLine
-from reading_room.coverage import Matrix
+from reading_room.coverage import Matrix, Row, matrix_query
 from reading_room.links import Links
 
 
@@ -48,16 +51,7 @@ def summary(listed: Listed, links: Links) -> schemas.ReportSummary:
 
 def hit(found: Hit, links: Links) -> schemas.SearchHit:
     return schemas.SearchHit(
-        report_id=found.report_id,
-        version=found.version,
-        title=found.title,
-        snippet=found.snippet,
-        agency=found.agency,
-        report_year=found.report_year,
-        province=found.province,
-        level=found.level,
-        published_date=found.published_date,
-        score=found.score,
+        **dataclasses.asdict(found),
         url=links.api_version(found.report_id, found.version),
         html_url=links.version(found.report_id, found.version),
     )
@@ -152,28 +146,50 @@ def diff(report_id: int, old: int, new: int, rows: list[diffing.Row], links: Lin
 
 
 def coverage(matrix: Matrix, links: Links) -> schemas.Coverage:
-    def drill(name: str | None) -> str | None:
-        if name is None or not matrix.drills:
-            return None
-        if matrix.province is None:
-            return links.api("/coverage", {"province": name})
-        return links.api("/coverage", {"province": matrix.province, "city": name})
+    def cell(row: Row, year: int) -> schemas.CoverageCell:
+        counts = {measure: row.count(year, measure) for measure in matrix.measures}
+        status = row.statuses.get(year)
+        if status is None:
+            return schemas.CoverageCell(year=year, counts=counts)
+        found = status.report_id
+        return schemas.CoverageCell(
+            year=year,
+            counts=counts,
+            status=status.measure,
+            published_date=status.published_date,
+            date_source=cast(Any, status.date_source),
+            report_id=found,
+            report_url=links.api_report(found) if found else None,
+            report_html_url=links.report(found) if found else None,
+        )
 
+    def drill(row: Row) -> str | None:
+        if row.drill is None:
+            return None
+        province, city = row.drill
+        return links.api("/coverage", matrix_query(matrix, province, city))
+
+    totals = matrix.totals()
     return schemas.Coverage(
         measures=list(matrix.measures),
         province=matrix.province,
         city=matrix.city,
+        level=matrix.level,
         years=matrix.years,
         rows=[
             schemas.CoverageRow(
+                kind=row.kind,
                 name=row.name,
-                cells=[
-                    schemas.CoverageCell(year=year, counts=counts)
-                    for year, counts in sorted(row.cells.items())
-                ],
-                drill_url=drill(row.name),
+                division_code=row.code,
+                level=row.level,
+                cells=[cell(row, year) for year in matrix.years if year in row.cells],
+                drill_url=drill(row),
             )
             for row in matrix.rows
         ],
-        html_url=links.coverage(matrix.province, matrix.city),
+        totals=[
+            schemas.CoverageCell(year=year, counts={m: totals[year][m] for m in matrix.measures})
+            for year in matrix.years
+        ],
+        html_url=links.coverage(**matrix_query(matrix, matrix.province, matrix.city)),
     )

@@ -27,6 +27,11 @@ QUERIES = {
     "fetch": 'SELECT id, doc_type, extractor_version, error FROM "fetch" ORDER BY id',
     "search_doc": "SELECT r.identity_key, d.version, d.is_latest, d.title FROM search_doc d "
     "JOIN report r ON r.id = d.report_id ORDER BY 1, 2",
+    "anatomy": "SELECT r.identity_key, v.version, a.anatomy_version, a.report_year, "
+    "(SELECT count(*) FROM version_section x WHERE x.version_id = v.id), "
+    "(SELECT count(*) FROM version_figure x WHERE x.version_id = v.id) "
+    "FROM version_anatomy a JOIN report_version v ON v.id = a.version_id "
+    "JOIN report r ON r.id = v.report_id ORDER BY 1, 2",
     "version_history": "SELECT h.version, h.reason, h.content_sha256, h.text "
     "FROM version_history h ORDER BY 3, 2, 1",
 }

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from tests.reading_archive import Built
+    from tests.replica.tree import Tree
     from tests.replica_crawl import Crawled
+    from tests.tree_flow import Flow
 
 
 @pytest.fixture(scope="session")
@@ -119,3 +121,34 @@ def replica_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]
 
     with crawled_replica(tmp_path_factory.mktemp("e2e")) as crawled:
         yield crawled
+
+
+@pytest.fixture(scope="session")
+def province_tree() -> Iterator[Tree]:
+    """The province tree (tests/replica/tree.py), served once a session: it has no phases,
+    so every test that discovers or crawls it shares this one."""
+    from tests.replica.tree import start_tree
+
+    with start_tree() as tree:
+        yield tree
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def tree_flow(
+    request: pytest.FixtureRequest,
+    province_tree: Tree,
+    tmp_path_factory: pytest.TempPathFactory,
+    token: str,
+) -> Iterator[Flow]:
+    """The operator's discover → crawl → coverage on the tree (tests/tree_flow.py), once a
+    session on each backend."""
+    from tests.tree_flow import operator_flow
+
+    data = tmp_path_factory.mktemp(f"tree-{request.param}")
+    if request.param == "sqlite":
+        yield operator_flow(province_tree, data, f"sqlite:///{data}/archive.sqlite3")
+        return
+    with fresh_postgres_database(f"{token}_tree") as url:
+        yield operator_flow(province_tree, data, url)

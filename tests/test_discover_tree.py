@@ -1,7 +1,8 @@
 """`fazhi sources discover` on the province tree (tests/replica/tree.py): every government
 portal found with its exact division code and level, every department as 部门, no decoy
-proposed; the registry file loads and crawls; the database path stores discovered sources a
-curated entry overrides, on SQLite and PostgreSQL."""
+proposed, each with its evidence; the database path stores discovered sources a curated entry
+overrides, on SQLite and PostgreSQL. The file's crawl and the coverage it gives are the
+operator's flow (tests/test_coverage_tree.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,25 +24,16 @@ from archive.storage.models import CrawlRun
 from archive.storage.models import Source as SourceRow
 from crawler.registry import load
 from tests.cli_runner import fazhi
-from tests.crawl_process import (
-    FAST,
-    ROOT,
-    crawl_command,
-    crawl_env,
-    overrides,
-    run_crawl,
-    write_registry,
-)
-from tests.replica.tree import PROPOSED, Tree, start_tree
+from tests.crawl_process import ROOT, crawl_env, overrides, write_registry
+from tests.replica.tree import PROPOSED, Tree
+from tests.tree_flow import QUICK
 
 pytestmark = pytest.mark.slow
-# Politeness off (the tree is the tests' own), and a dead link asked about twice, not four times.
-QUICK = {**FAST, "RETRY_TIMES": "1"}
 
 
-def discover(tree: Tree, data: Path, *args: str, settings: dict[str, str] = QUICK) -> Any:
+def discover(tree: Tree, data: Path, *args: str) -> Any:
     command = [sys.executable, "-m", "fazhi", "sources", "discover", "--start-url", tree.root,
-               *args, *overrides(settings)]  # fmt: skip
+               *args, *overrides(QUICK)]  # fmt: skip
     run = subprocess.run(
         command, env=crawl_env(data), cwd=ROOT, capture_output=True, text=True, timeout=300
     )
@@ -61,16 +52,14 @@ class Discovered:
 
 
 @pytest.fixture(scope="module")
-def discovered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Discovered]:
+def discovered(province_tree: Tree, tmp_path_factory: pytest.TempPathFactory) -> Discovered:
     data = tmp_path_factory.mktemp("discover")
     path = data / "found.yaml"
-    with start_tree() as tree:
-        run = discover(
-            tree, data, "--out", str(path), "--db", f"sqlite:///{data}/archive.sqlite3",
-            settings=QUICK,
-        )  # fmt: skip
-        found = yaml.safe_load(path.read_text(encoding="utf-8"))
-        yield Discovered(tree, tree.manifest(), data, path, found, run.stdout)
+    run = discover(
+        province_tree, data, "--out", str(path), "--db", f"sqlite:///{data}/archive.sqlite3"
+    )
+    found = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Discovered(province_tree, province_tree.manifest(), data, path, found, run.stdout)
 
 
 def by_url(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -137,57 +126,29 @@ def test_the_script_built_list_was_rendered(discovered: Discovered) -> None:
     assert json.loads(raw)["fazhi/discovery/rendered"] == 1
 
 
-def test_the_file_loads_and_crawls_into_every_report(discovered: Discovered) -> None:
-    """The operator's next step: `fazhi crawl --registry FILE --all` archives each report the
-    manifest lists, with its publication date; the coverage report is the next command."""
-    check = fazhi("sources", "check", "--registry", str(discovered.path))
-    assert check.exit_code == 0 and "16 valid sources" in check.stdout
-    data = discovered.data
-    database = f"sqlite:///{data}/crawl.sqlite3"
-    crawl = run_crawl(crawl_command(discovered.path, database, "--all"), crawl_env(data))
-    assert crawl.returncode == 0, crawl.stdout + crawl.stderr[-3000:]
-    with sqlite3.connect(data / "crawl.sqlite3") as conn:
-        archived = {
-            (agency, year): date
-            for agency, year, date in conn.execute(
-                "SELECT r.agency, r.report_year, v.published_date FROM report r "
-                "JOIN report_version v ON v.report_id = r.id"
-            )
-        }
-    expected = {
-        (site["agency"], year): report["date"]
-        for site in discovered.manifest["sites"].values()
-        if site["kind"] in PROPOSED
-        for year, report in site["reports"].items()
-        if report["status"] != "missing"
-    }
-    assert archived == expected
-
-
 def test_discovered_sources_are_stored_and_a_curated_entry_wins(
-    database_url: str, tmp_path: Path
+    province_tree: Tree, database_url: str, tmp_path: Path
 ) -> None:
     """Without --out: discovered sources in the database, crawled with the registry's; a
     curated entry for a site discovery also found keeps it."""
-    with start_tree() as tree:
-        manifest = tree.manifest()
-        nc = manifest["sites"]["nc"]["url"]
-        curated = write_registry(
-            [
-                {
-                    "slug": "jx-nc-portal",
-                    "name": "南昌市人民政府门户网站",
-                    "agency": "南昌市人民政府",
-                    "level": "市",
-                    "region": {"province": "江西省", "city": "南昌市"},
-                    "home_url": nc,
-                    "domains": [nc.split("//")[1].rstrip("/")],
-                    "expected_years": "2015-",
-                }
-            ],
-            tmp_path / "curated.yaml",
-        )
-        discover(tree, tmp_path, "--registry", str(curated), "--db", database_url)
+    manifest = province_tree.manifest()
+    nc = manifest["sites"]["nc"]["url"]
+    curated = write_registry(
+        [
+            {
+                "slug": "jx-nc-portal",
+                "name": "南昌市人民政府门户网站",
+                "agency": "南昌市人民政府",
+                "level": "市",
+                "region": {"province": "江西省", "city": "南昌市"},
+                "home_url": nc,
+                "domains": [nc.split("//")[1].rstrip("/")],
+                "expected_years": "2015-",
+            }
+        ],
+        tmp_path / "curated.yaml",
+    )
+    discover(province_tree, tmp_path, "--registry", str(curated), "--db", database_url)
     engine = db.make_engine(database_url)
     try:
         with Session(engine) as session:

@@ -106,6 +106,7 @@ def test_archive_root_holds_only_its_entry_points() -> None:
     root = {p.name for p in (ROOT / "archive").iterdir() if not p.name.startswith((".", "__py"))}
     assert root == {
         "__init__.py",
+        "anatomy",
         "config.py",
         "coverage",
         "errors.py",

@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from archive.coverage.history import shipped
 from archive.storage import db
 from archive.storage import export as exporter
 from archive.storage.models import Report, ReportVersion
 from reading_room.app import create_app
+from reading_room.coverage import MEASURES
 from tests.reading_archive import HEFEI_PDF_NAME, REPOST_URL, SIMING_URL, Built
 
 MANY = 10_250
@@ -86,13 +88,42 @@ def test_the_diff_twin(reading_client: TestClient, reading_archive: Built) -> No
     assert [s for s in change["new"] if s["kind"] != "equal"] == [{"kind": "insert", "text": "5"}]
 
 
-def test_coverage_twin(reading_client: TestClient) -> None:
+def test_coverage_twin(reading_client: TestClient, reading_archive: Built) -> None:
+    """Every division of 福建省 is expected; 思明区 has a portal (its source) and its report on
+    2023 is dated before the deadline; no crawl has run, so its 2022 absence is unchecked."""
     body = reading_client.get("/api/v1/coverage").json()
-    assert body["measures"] == ["archived"] and body["years"] == [2022, 2023]
+    assert body["measures"] == list(MEASURES) and body["years"] == [2022, 2023]
     fujian = next(r for r in body["rows"] if r["name"] == "福建省")
-    assert fujian["cells"] == [{"year": 2023, "counts": {"archived": 1}}]
+    assert (fujian["kind"], fujian["division_code"]) == ("region", "350000")
+    counts = {cell["year"]: cell["counts"] for cell in fujian["cells"]}
+    for year, found in ((2022, "missing_unchecked"), (2023, "on_time")):
+        expected = sum(d.code.startswith("35") for d in shipped().valid_in(year))
+        assert counts[year] == {**dict.fromkeys(MEASURES, 0), found: 1, "no_portal": expected - 1}
     cities = reading_client.get(fujian["drill_url"]).json()
-    assert [r["name"] for r in cities["rows"]] == ["厦门市"]
+    assert [cell["counts"] for cell in cities["totals"]] == [counts[2022], counts[2023]]
+    xiamen = next(r for r in cities["rows"] if r["name"] == "厦门市")
+    publishers = reading_client.get(xiamen["drill_url"]).json()
+    siming = next(r for r in publishers["rows"] if r["division_code"] == "350203")
+    assert (siming["kind"], siming["name"], siming["level"]) == (
+        "publisher",
+        "厦门市思明区人民政府",
+        "县",
+    )
+    [then, now] = siming["cells"]
+    assert (then["status"], then["report_id"]) == ("missing_unchecked", None)
+    assert (now["status"], now["published_date"], now["date_source"], now["report_id"]) == (
+        "on_time", "2024-03-13", "page", reading_archive.siming)  # fmt: skip
+    assert now["report_html_url"].endswith(f"/reports/{reading_archive.siming}")
+    assert siming["drill_url"] is None
+
+
+def test_coverage_filters_by_level_and_year(reading_client: TestClient) -> None:
+    body = reading_client.get("/api/v1/coverage?level=部门&year=2023").json()
+    assert body["years"] == [2023] and body["level"] == "部门"
+    counted = {r["name"]: r["cells"][0]["counts"] for r in body["rows"]}
+    assert counted == {"安徽省": {**dict.fromkeys(MEASURES, 0), "on_time": 1}}  # 合肥市生态环境局
+    anhui = reading_client.get(body["rows"][0]["drill_url"]).json()
+    assert (anhui["level"], anhui["years"]) == ("部门", [2023])  # the drill keeps the filters
 
 
 @pytest.mark.parametrize("form", ["jsonl", "csv"])
@@ -131,6 +162,10 @@ def test_the_export_streams_the_fazhi_export_contract(
      ("/api/v1/reports?changed_since=yesterday", 422, "query.changed_since"),
      ("/api/v1/reports?cursor=not-ours", 422, "query.cursor"),
      ("/api/v1/coverage?city=厦门市", 404, "give province too"),
+     ("/api/v1/coverage?province=火星省", 404, "no province named 火星省"),
+     ("/api/v1/coverage?province=福建省&city=火星市", 404, "no city named 火星市 in 福建省"),
+     ("/api/v1/coverage?year=1990", 422, "query.year"),
+     ("/api/v1/coverage?level=乡", 422, "query.level"),
      ("/api/v1/nowhere", 404, "Not Found")],
 )  # fmt: skip
 def test_errors_are_json_that_says_what_went_wrong(

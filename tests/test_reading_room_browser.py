@@ -7,13 +7,18 @@ Screenshots (with Debian's Noto CJK fonts) go to the test's temporary directory.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, sync_playwright
+from sqlalchemy.orm import Session
 
+from archive.coverage.accounting import Entry, account
+from archive.storage import db
+from reading_room.coverage import MEASURE_LABELS, MEASURES, measure
 from tests.reading_archive import Built, build
 from tests.replica_crawl import Crawled
 from tests.serve_process import serving
@@ -100,11 +105,24 @@ def test_browse_report_diff_coverage_feed(
         page.screenshot(path=tmp_path / "diff.png", full_page=True)
 
         page.get_by_role("link", name="覆盖").click()
+        years = [int(y) for y in page.locator("table.matrix thead th.year").all_inner_texts()]
+        assert years == archived_years(replica_crawl)
+        entries = accounted(replica_crawl, years)  # what `fazhi coverage` says of each year
         fujian = page.locator("table.matrix tbody tr", has_text="福建省")
-        assert fujian.locator("td").nth(-1).inner_text() != "·"
-        fujian.get_by_role("link", name="福建省").click()
-        assert page.locator("table.matrix tbody th", has_text="厦门市").count() == 1
+        assert fujian.locator("td").all_inner_texts() == [
+            str(n) if n else "·" for n in counts(entries, "福建省", years)
+        ]
         page.screenshot(path=tmp_path / "coverage.png", full_page=True)
+        fujian.get_by_role("link", name="福建省").click()
+        page.locator("table.matrix tbody tr", has_text="厦门市").get_by_role("link").click()
+        siming = next(e for e in entries if (e.division_code, e.report_year) == ("350203", 2023))
+        cell = page.locator("tr.publisher", has_text="思明区").locator("td").nth(years.index(2023))
+        label = MEASURE_LABELS[measure(siming.status, siming.crawled)][0]
+        assert cell.inner_text() == f"{label} {siming.published_date}"
+        page.screenshot(path=tmp_path / "coverage-xiamen.png", full_page=True)
+        cell.get_by_role("link").click()  # the publisher's report
+        assert page.url.endswith(f"/reports/{siming.report_id}")
+        assert page.locator("h1").inner_text() == SIMING
 
         page.get_by_role("link", name="订阅").click()
         feed_url = page.get_by_role("link", name="新报告").first.get_attribute("href")
@@ -113,6 +131,28 @@ def test_browse_report_diff_coverage_feed(
         titles = {e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")}
         assert SIMING in titles
     assert watched.errors == [] and watched.dialogs == []
+
+
+def archived_years(crawled: Crawled) -> list[int]:
+    rows = crawled.db.execute("SELECT DISTINCT report_year FROM report WHERE report_year > 0")
+    return sorted(year for (year,) in rows)
+
+
+def accounted(crawled: Crawled, years: list[int]) -> list[Entry]:
+    engine = db.make_engine(crawled.url)
+    try:
+        with Session(engine) as session:
+            return [entry for year in years for entry in account(session, year)]
+    finally:
+        engine.dispose()
+
+
+def counts(entries: list[Entry], province: str, years: list[int]) -> list[int]:
+    """A province's row of the matrix: per year, per measure, its publishers."""
+    counted = Counter(
+        (e.report_year, measure(e.status, e.crawled)) for e in entries if e.province == province
+    )
+    return [counted[year, m] for year in years for m in MEASURES]
 
 
 def hostile_pages(built: Built) -> list[str]:

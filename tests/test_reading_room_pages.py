@@ -154,23 +154,40 @@ def test_the_timegate_negotiates_by_datetime(
     assert bad.status_code == 400
 
 
-def test_coverage_counts_reports_per_province_and_year_and_drills_down(
-    reading_client: TestClient,
-) -> None:
-    tree = page(reading_client, "/coverage")
-    years = text(tree, "table.matrix thead th")[1:]
-    assert years == ["2022", "2023"]
-    rows = {
-        r.cssselect("th")[0].text_content(): [c.text_content() for c in r.cssselect("td")]
+def matrix_rows(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    """A coverage table as a person reads it: each row's heading → its cells' text."""
+    return {
+        " ".join(r.cssselect("th")[0].text_content().split()): text(r, "td")
         for r in tree.cssselect("table.matrix tbody tr")
     }
-    assert rows["福建省"] == ["·", "1"]
-    assert rows["湖南省"] == ["1", "·"]
-    drill = tree.xpath("//table[@class='matrix']//a[text()='福建省']")[0].get("href")
+
+
+def test_coverage_counts_publishers_per_province_and_year_and_drills_down(
+    reading_client: TestClient, reading_archive: Built
+) -> None:
+    tree = page(reading_client, "/coverage")
+    assert text(tree, "table.matrix thead th.year") == ["2022", "2023"]
+    labels = text(tree, "table.matrix thead tr:nth-child(2) th")
+    assert labels == ["按时", "逾期", "无日期", "缺·已查", "缺·未查", "无门户"] * 2
+    fujian = matrix_rows(tree)["福建省"]
+    on_time, unchecked = labels.index("按时"), labels.index("缺·未查")
+    assert (fujian[on_time], fujian[6 + on_time]) == ("·", "1")
+    assert (fujian[unchecked], fujian[6 + unchecked]) == ("1", "·")
+    drill = tree.xpath("//table[contains(@class, 'matrix')]//a[text()='福建省']")[0].get("href")
     cities = page(reading_client, drill)
-    assert text(cities, "table.matrix tbody th") == ["厦门市"]
-    counties = page(reading_client, cities.cssselect("table.matrix tbody th a")[0].get("href"))
-    assert text(counties, "table.matrix tbody th") == ["思明区"]
+    assert "厦门市" in matrix_rows(cities)
+    xiamen = cities.xpath("//table[contains(@class, 'matrix')]//a[text()='厦门市']")[0]
+    publishers = page(reading_client, xiamen.get("href"))
+    assert matrix_rows(publishers)["厦门市思明区人民政府"] == ["缺·未查", "按时 2024-03-13"]
+    link = publishers.xpath("//td[@data-status='on_time']/a")[0].get("href")
+    assert link.endswith(f"/reports/{reading_archive.siming}")
+
+
+def test_coverage_filters_by_level(reading_client: TestClient) -> None:
+    tree = page(reading_client, "/coverage?level=部门&year=2023")
+    rows = matrix_rows(tree)
+    assert list(rows) == ["安徽省"] and rows["安徽省"][0] == "1"  # 合肥市生态环境局, on time
+    assert text(tree, "p.levels strong") == ["部门"]
 
 
 @pytest.mark.parametrize(
@@ -240,6 +257,7 @@ def test_every_answer_carries_the_security_headers(
      ("/reports/1/diff?from=0", 422, "query.from"),
      ("/attachments/999999", 404, "no attachment 999999"),
      ("/coverage?city=厦门市", 404, "give province too"),
+     ("/coverage?province=火星省", 404, "no province named 火星省"),
      ("/?cursor=bm9wZQ", 422, "query.cursor")],
 )  # fmt: skip
 def test_a_person_gets_an_error_page_that_says_what_went_wrong(

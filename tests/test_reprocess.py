@@ -23,10 +23,9 @@ from archive.extract import EXTRACTOR_VERSION
 from archive.reprocess.progress import Status
 from archive.reprocess.run import Summary, reprocess
 from archive.reprocess.scope import Only, Scope
-from archive.reprocess.steps import NotAvailable
 from archive.search import index as search_index
-from archive.storage import dedup
-from archive.storage.models import ReportVersion, Sighting, VersionHistory
+from archive.storage import anatomies, dedup
+from archive.storage.models import ReportVersion, Sighting, VersionFigure, VersionHistory
 from archive.storage.source_info import SourceInfo
 from archive.storage.versions import ingest
 from archive.storage.warc import WarcWriter
@@ -271,6 +270,21 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(
     assert resumed.counts["texts_replaced"] == 3
 
 
-def test_only_anatomy_is_refused_until_the_archive_has_anatomy_rules(archive: Archive) -> None:
-    with pytest.raises(NotAvailable):
-        archive.run(only=Only.ANATOMY)
+def test_only_anatomy_derives_the_anatomy_again_and_nothing_else(archive: Archive) -> None:
+    archive.capture(_html(), OWN, 13, registry(OWN))
+    made = snapshot(archive.engine)
+    with Session(archive.engine) as session:
+        version_id = session.scalar(select(ReportVersion.id))
+        assert version_id is not None
+        derived = len(session.scalars(select(VersionFigure)).all())
+        anatomies.drop(session, version_id)  # as before the anatomy rules
+        session.commit()
+
+    summary = archive.run(only=Only.ANATOMY)
+
+    assert summary.counts == {"reports": 1, "versions": 1, "anatomy_rederived": 1}
+    with Session(archive.engine) as session:
+        assert len(session.scalars(select(VersionFigure)).all()) == derived > 0
+    assert snapshot(archive.engine) == made
+    assert archive.run(only=Only.ANATOMY).counts == {"reports": 1, "versions": 1}
+    assert archive.run().counts == {"reports": 1, "versions": 1}

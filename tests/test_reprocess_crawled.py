@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from archive.search import index as search_index
 from archive.storage import db as database
-from archive.storage import dedup
+from archive.storage import anatomies, dedup
 from archive.storage.models import (
     Attachment,
     Fetch,
@@ -148,6 +148,7 @@ def age(url: str) -> None:
             .values(version_id=correction.first, text=None)
         )
         dedup.drop_bands(session, correction.id)
+        anatomies.drop(session, correction.id)
         session.execute(delete(ReportVersion).where(ReportVersion.id == correction.id))
         session.commit()
 

@@ -1,7 +1,7 @@
 """reprocess: the extractor version on every derived row, reprocess runs, replaced texts kept
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-07 21:00:00
 
 Rows archived before this migration keep ``extractor_version`` null: nobody recorded which
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

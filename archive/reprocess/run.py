@@ -84,9 +84,13 @@ def reprocess(
             for report_id in ids:
                 if scope.extraction:
                     reprocess_report(ctx, run.id, report_id)
-                _version_steps(ctx, steps, report_id)
+                else:
+                    tally.count("reports")
+                _version_steps(ctx, steps, report_id, count=not scope.extraction)
             advance(run, "reports", ids[-1], tally)
             session.commit()
+            session.expunge_all()  # the batch's versions and anatomies: memory stays flat
+            session.add(run)
             processed.update(tally.counts)
             done += len(ids)
             tick("reports", done, total)
@@ -102,14 +106,18 @@ def reprocess(
         )
 
 
-def _version_steps(ctx: Context, steps: dict[Any, VersionStep], report_id: int) -> None:
+def _version_steps(
+    ctx: Context, steps: dict[Any, VersionStep], report_id: int, *, count: bool
+) -> None:
+    """STEPS on each version of REPORT_ID (COUNT them: extraction did not)."""
     if not steps:
         return
     ids = ctx.session.scalars(
         select(ReportVersion.id)
         .where(ReportVersion.report_id == report_id)
         .order_by(ReportVersion.version)
-    )
+    ).all()
+    ctx.tally.count("versions", len(ids) if count else 0)
     for version_id in ids:
         for name, step in steps.items():
             ctx.tally.count(f"{name}_rederived", int(step(ctx.session, version_id)))

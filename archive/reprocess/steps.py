@@ -1,8 +1,9 @@
 """What a run re-derives per version besides extraction: the seam for the anatomy rules.
 
 A step takes a version id and re-derives its rows from the version's stored text, returning
-whether any changed. ``archive/anatomy`` adds its step under ``Only.ANATOMY`` once its tables
-exist; until then ``--only anatomy`` is refused and ``--only all`` is extraction alone.
+whether any changed: the anatomy (:mod:`archive.reprocess.anatomy`). A text that extraction
+replaces has its anatomy derived with it, as ingestion does; this step re-derives the others'
+when the anatomy rules changed.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
+from archive.reprocess import anatomy
 from archive.reprocess.scope import Only
 
 VersionStep = Callable[[Session, int], bool]
-VERSION_STEPS: dict[Only, VersionStep] = {}
+VERSION_STEPS: dict[Only, VersionStep] = {Only.ANATOMY: anatomy.rederive}
 
 
 class NotAvailable(ArchiveError):

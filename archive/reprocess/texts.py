@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from archive.extract.page import Extracted
 from archive.reprocess.captures import Context
 from archive.search import index as search_index
-from archive.storage import dedup
+from archive.storage import anatomies, dedup
 from archive.storage.models import ReportVersion, VersionHistory
 from archive.storage.versions import version_fields
 
@@ -99,6 +99,8 @@ def replace(
             dedup.index_bands(ctx.session, row.id, signature)
     if text_changed:
         search_index.add_version(ctx.session, row.id)
+    if content != row.content_sha256:
+        anatomies.store_extracted(ctx.session, row.id, page)
     return True
 
 
@@ -140,6 +142,7 @@ def add(
     if signature is not None:
         dedup.index_bands(ctx.session, version_id, signature)
     search_index.add_version(ctx.session, version_id)
+    anatomies.store_extracted(ctx.session, version_id, page)
     return version_id
 
 
@@ -158,6 +161,7 @@ def remove(ctx: Context, run_id: int, row: Any) -> None:
     """Version ROW, which no publisher's page shows (a copy made it): gone, its text kept.
     Its sightings and attachments have moved already."""
     keep(ctx.session, run_id, row, "removed")
+    anatomies.drop(ctx.session, row.id)
     search_index.drop_version(ctx.session, row.id)
     dedup.drop_bands(ctx.session, row.id)
     ctx.session.execute(delete(ReportVersion).where(ReportVersion.id == row.id))

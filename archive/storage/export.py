@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from archive.storage import anatomies
 from archive.storage.models import ReportVersion, Sighting
 
 FIELDS = (
@@ -40,6 +41,8 @@ FIELDS = (
     "attachments",
     "script",
     "is_repost_only",
+    "sections",
+    "figures",
 )
 BATCH = 200  # versions loaded at a time: memory stays flat on a full export
 
@@ -52,6 +55,7 @@ def records(session: Session, since: dt.date | None = None) -> Iterator[dict[str
             selectinload(ReportVersion.report),
             selectinload(ReportVersion.sightings),
             selectinload(ReportVersion.attachments),
+            *anatomies.LOADS,
         )
         .order_by(ReportVersion.report_id, ReportVersion.version)
     )
@@ -103,7 +107,15 @@ def record(version: ReportVersion) -> dict[str, Any]:
         ],
         "script": version.script,
         "is_repost_only": bool(sightings) and all(s.is_repost for s in sightings),
+        **_anatomy_fields(version),
     }
+
+
+def _anatomy_fields(version: ReportVersion) -> dict[str, Any]:
+    """``sections`` and ``figures`` as `fazhi reports anatomy --json` gives them; null until the
+    version's anatomy is derived."""
+    stored = anatomies.stored_json(version)
+    return {"sections": stored and stored["sections"], "figures": stored and stored["figures"]}
 
 
 def _first_url(sightings: list[Sighting]) -> str | None:

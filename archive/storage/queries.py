@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.errors import ArchiveError
+from archive.storage.anatomies import LOADS
 from archive.storage.models import Report, ReportVersion
 
 
@@ -42,6 +43,7 @@ def get_report(session: Session, report_id: int) -> Report:
         .options(
             selectinload(Report.versions).selectinload(ReportVersion.sightings),
             selectinload(Report.versions).selectinload(ReportVersion.attachments),
+            selectinload(Report.versions).options(*LOADS),
         )
     )
     if report is None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from archive.errors import ArchiveError
 from archive.extract import EXTRACTOR_VERSION
 from archive.search import index as search_index
-from archive.storage import copies, dedup
+from archive.storage import anatomies, copies, dedup
 from archive.storage.models import (
     Attachment,
     Report,
@@ -251,6 +251,7 @@ def _new_version(session: Session, page: _Page, orphans: list[_Known]) -> Ingest
     if page.signature is not None:
         dedup.index_bands(session, version_id, page.signature)
     search_index.add_version(session, version_id)
+    anatomies.store_extracted(session, version_id, page.extracted)
     sighting_id, _, _ = _upsert_sighting(session, version_id, page, repost=not speaks)
     attached = tuple(o.report_id for o in orphans if _absorb(session, o, version_id))
     if speaks:
@@ -277,6 +278,7 @@ def _adopt(session: Session, page: _Page, orphan: _Known) -> IngestResult | None
         .execution_options(synchronize_session=False)
     )
     search_index.refresh_version(session, orphan.version_id)
+    anatomies.store_extracted(session, orphan.version_id, page.extracted)
     session.execute(delete(Report).where(Report.id == orphan.report_id))
     sighting_id, _, _ = _upsert_sighting(session, orphan.version_id, page, repost=False)
     widen_seen(session, orphan.version_id, page.seen_at, page.seen_at)
@@ -310,6 +312,7 @@ def _absorb(session: Session, orphan: _Known, version_id: int) -> bool:
     widen_seen(session, version_id, first, last)
     dedup.drop_bands(session, orphan.version_id)
     search_index.drop_version(session, orphan.version_id)
+    anatomies.drop(session, orphan.version_id)
     session.execute(delete(ReportVersion).where(ReportVersion.id == orphan.version_id))
     session.execute(delete(Report).where(Report.id == orphan.report_id))
     return True

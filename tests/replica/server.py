@@ -96,6 +96,22 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log is `Replica.requests`."""
 
 
+def serve_all(servers: dict[str, ThreadingHTTPServer], name: str) -> list[threading.Thread]:
+    """Each server answering in its own daemon thread (named NAME-slug), started."""
+    threads = [
+        threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL},
+            name=f"{name}-{slug}",
+            daemon=True,
+        )
+        for slug, server in servers.items()
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
 def _etag(path: str, resource: Resource) -> str | None:
     """A validator for a static page, as nginx sends one for a published .html file; none for
     a page a script answers (a query string): there the crawler can only compare contents."""
@@ -131,17 +147,7 @@ class Replica:
             for server in self._servers.values():
                 server.server_close()
             raise
-        self._threads = [
-            threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": SHUTDOWN_POLL},
-                name=f"replica-{slug}",
-                daemon=True,
-            )
-            for slug, server in self._servers.items()
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._threads = serve_all(self._servers, "replica")
 
     def set_phase(self, phase: int) -> None:
         """Switch every site to a phase (built before the switch, so no request waits)."""

@@ -29,7 +29,7 @@ import yaml
 from tests.replica import tree_pages
 from tests.replica.config import DATA
 from tests.replica.resource import Resource
-from tests.replica.server import HOST, SHUTDOWN_POLL, RequestRecord, _SiteServer
+from tests.replica.server import HOST, RequestRecord, _SiteServer, serve_all
 
 PROPOSED = ("government", "department")
 HTML = "text/html"
@@ -113,17 +113,7 @@ class Tree:
         for slug in data.keys() - self._servers.keys():
             self.sites[slug] = f"http://{HOST}:{_closed_port()}"
         self._built = {slug: build(slug, self.sites) for slug in data}
-        self._threads = [
-            threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": SHUTDOWN_POLL},
-                name=f"tree-{slug}",
-                daemon=True,
-            )
-            for slug, server in self._servers.items()
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._threads = serve_all(self._servers, "tree")
 
     @property
     def root(self) -> str:
@@ -167,12 +157,14 @@ class Tree:
 
 
 def _status(year: int, date: Any, base: str) -> dict[str, Any]:
-    """A report's status on YEAR: on_time, late (on or after 1 April of YEAR + 1), missing."""
+    """A report's status on YEAR: on_time, late (on or after 1 April of YEAR + 1), missing;
+    its date, where the date comes from, and its URL."""
     if not isinstance(date, dt.date):
         return {"status": "missing"}
     status = "on_time" if date < deadline(year) else "late"
     url = base + tree_pages.report_path(date, year)
-    return {"status": status, "date": date.isoformat(), "url": url}
+    # every report page prints its 发布时间: the date is the page's
+    return {"status": status, "date": date.isoformat(), "date_source": "page", "url": url}
 
 
 def _closed_port() -> int:

@@ -4,11 +4,17 @@ Every table and column carries a ``comment=`` so ``\\d+`` in psql documents
 itself; constraint names come from one naming convention so SQLite and
 PostgreSQL migrations name things alike and later migrations can drop them.
 The tables are grouped by what they record: reports and their captures
-(``reports``), crawls and the scheduler (``runs``), the divisions expected to
-publish (``divisions``), what `fazhi reprocess` did (``reprocessing``); importing this package
-declares them all on ``Base``.
+(``reports``), their derived anatomy (``anatomy``), crawls and the scheduler
+(``runs``), the divisions expected to publish (``divisions``), what `fazhi reprocess` did
+(``reprocessing``); importing this package declares them all on ``Base``.
 """
 
+from archive.storage.models.anatomy import (
+    VersionAnatomy,
+    VersionFigure,
+    VersionPart,
+    VersionSection,
+)
 from archive.storage.models.base import Base, UTCDateTime
 from archive.storage.models.divisions import AdminDivision
 from archive.storage.models.reports import (
@@ -50,6 +56,10 @@ __all__ = [
     "SkippedLink",
     "Source",
     "UTCDateTime",
+    "VersionAnatomy",
     "VersionBand",
+    "VersionFigure",
     "VersionHistory",
+    "VersionPart",
+    "VersionSection",
 ]

@@ -19,6 +19,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from archive.storage.models.anatomy import (
+    VersionAnatomy,
+    VersionFigure,
+    VersionPart,
+    VersionSection,
+)
 from archive.storage.models.base import Base, JSONType, intpk, sha256, utc, utcnow
 
 SOURCE_ORIGINS = ("curated", "discovered")
@@ -194,6 +200,17 @@ class ReportVersion(Base):
     report: Mapped[Report] = relationship(back_populates="versions")
     sightings: Mapped[list[Sighting]] = relationship(back_populates="version")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="version")
+    # Its anatomy (archive/storage/anatomies.py): None until derived.
+    anatomy: Mapped[VersionAnatomy | None] = relationship(viewonly=True)
+    sections: Mapped[list[VersionSection]] = relationship(
+        viewonly=True, order_by=VersionSection.ordinal
+    )
+    part_spans: Mapped[list[VersionPart]] = relationship(
+        viewonly=True, order_by=VersionPart.ordinal
+    )
+    figures: Mapped[list[VersionFigure]] = relationship(
+        viewonly=True, order_by=(VersionFigure.char_start, VersionFigure.indicator)
+    )
 
 
 class SearchDoc(Base):
