@@ -82,13 +82,14 @@ def reprocess_report(ctx: Context, run_id: int, report_id: int) -> None:
     for url, done in captures.items():
         restamp(ctx, url, done)
     by_version = {r.id: [s for s in seen if s.row.version_id == r.id] for r in rows}
-    # the page each version's text comes from: its first publisher page (a copy's, orphaned)
+    # the page each version's text comes from: its first publisher page; in a repost-only
+    # report, its first copy that showed the version's own text (no text of its own)
     defining = {
-        v: next((s for s in own if s.page and (s.speaks or orphan)), None)
+        v: next((s for s in own if s.page and (s.row.text is None if orphan else s.speaks)), None)
         for v, own in by_version.items()
     }
     kept = [r for r in rows if defining[r.id] or not any(s.page for s in by_version[r.id])]
-    if not kept:  # no publisher page shows any: nothing to repair against
+    if orphan or not kept:  # copies only, or no publisher page shows any: nothing to repair
         kept = rows
     removed = [r for r in rows if r not in kept]
     for row in removed:  # its text is no version's any more: another may take it
