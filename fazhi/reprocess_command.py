@@ -33,21 +33,22 @@ EVENT_LINES = {
     "now-a-report": "fetch {fetch} ({url}), once {was}, reads as a report today: {outcome}",
     "speaks-in-repost-only": "report {report}: {url} speaks for its body today: reported",
 }
-SHOWN_COUNTS = (
-    "texts_replaced",
-    "fields_replaced",
-    "version-added",
-    "version-removed",
-    "sighting-moved",
-    "sightings_updated",
-    "identical",
-    "attachments_rederived",
-    "reports_updated",
-    "reclassified",
-    "no_capture",
-    "capture_unreadable",
-    "extraction_failed",
-)
+SHOWN_COUNTS = {  # what a run changed, by its count's key, in the summary's words
+    "texts_replaced": "texts replaced",
+    "fields_replaced": "other fields replaced",
+    "version-added": "versions added",
+    "version-removed": "versions removed",
+    "sighting-moved": "sightings moved",
+    "sightings_updated": "sightings' texts or flags updated",
+    "identical": "versions identical to another",
+    "attachments_rederived": "attachment texts replaced",
+    "reports_updated": "reports' body, year or region updated",
+    "reclassified": "pages reclassified",
+    "anatomy_rederived": "anatomies derived again",
+    "no_capture": "sightings without a capture",
+    "capture_unreadable": "captures unreadable",
+    "extraction_failed": "extractions failed",
+}
 
 
 def reprocess(
@@ -126,7 +127,7 @@ def _print(summary: Summary) -> None:
         f"in {summary.seconds:.1f} s ({rate:.1f} versions/s)"
     )
     counts = summary.counts
-    changes = [f"{key.replace('_', ' ')} {counts[key]}" for key in SHOWN_COUNTS if counts.get(key)]
+    changes = [f"{words} {counts[key]}" for key, words in SHOWN_COUNTS.items() if counts.get(key)]
     typer.echo("changed: " + (", ".join(changes) if changes else "nothing"))
     if counts.get("texts_replaced") or counts.get("fields_replaced"):
         typer.echo("the previous texts and fields are kept in version_history")
