@@ -29,8 +29,8 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from archive.search import index as search_index
-from archive.storage import db as database
 from archive.storage import anatomies, dedup
+from archive.storage import db as database
 from archive.storage.models import (
     Attachment,
     Fetch,

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from archive.extract.classify import DocType
 from archive.runs import history as runs
-from archive.storage.models import CrawlRun, Fetch, Sighting
 from archive.storage.fetches import read_response
+from archive.storage.models import CrawlRun, Fetch, Sighting
 from archive.storage.warc import Served
 
 KILLED = "process ended without closing the run (killed?)"
