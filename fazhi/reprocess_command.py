@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import typer
 
-from archive.reprocess.scope import Only
+from archive.reprocess.scope import DEFAULT_BATCH, Only
 from fazhi.common import DbOption, RegistryOption, database_url, fail
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def reprocess(
     ] = Only.ALL,
     batch: Annotated[
         int, typer.Option(min=1, help="Reports (or pages) a transaction and checkpoint.")
-    ] = 50,
+    ] = DEFAULT_BATCH,
     database: DbOption = None,
     registry: RegistryOption = None,
 ) -> None:

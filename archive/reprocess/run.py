@@ -24,11 +24,9 @@ from archive.reprocess.checkpoint import Tally, advance, finish, open_run
 from archive.reprocess.progress import Status
 from archive.reprocess.reclassify import reclassify
 from archive.reprocess.report import reprocess_report
-from archive.reprocess.scope import Scope
+from archive.reprocess.scope import DEFAULT_BATCH, Scope
 from archive.reprocess.steps import VersionStep, version_steps
 from archive.storage.models import ReportVersion
-
-DEFAULT_BATCH = 50  # reports (or pages) a transaction: small enough to lose little to a kill
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ CAPTURE_COLUMNS = (
     Fetch.extractor_version,
 )
 
+DEFAULT_BATCH = 50  # reports (or pages) a transaction: small enough to lose little to a kill
+
 
 class Only(StrEnum):
     EXTRACTION = "extraction"  # extraction, classification, dedup and versions
