@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from archive.errors import ExtractionError
+from archive.extract import EXTRACTOR_VERSION
 from archive.extract.classify import DocType, classify
 from archive.extract.page import Extracted, extract_document, extract_page, is_document
 from archive.storage import attachments, fetches, revalidation, versions
@@ -91,6 +92,20 @@ def process(
 ) -> Processed:
     """Archive one response; commit is the caller's (the crawler commits a batch at once)."""
     fetch_id = _record(session, response, warc, crawl_run_id)
+    return derive(session, response, fetch_id, source=source, region_hint=region_hint)
+
+
+def derive(
+    session: Session,
+    response: Response,
+    fetch_id: int,
+    *,
+    source: SourceInfo | None = None,
+    region_hint: str | None = None,
+) -> Processed:
+    """Everything :func:`process` makes of a response already recorded as FETCH_ID: what
+    `fazhi reprocess` does with a capture today's rules read as a report though older ones
+    did not."""
     if response.http_error:
         return Processed(fetch_id, error=response.http_error)
     page_url = response.final_url or response.url
@@ -98,7 +113,7 @@ def process(
         seen = revalidation.not_modified(session, page_url, response.fetched_at, fetch_id)
         return Processed(fetch_id, DocType.ANNUAL_REPORT if seen else None, result=seen)
     try:
-        extracted = _extract(response, page_url, region_hint)
+        extracted = extract_response(response, page_url, region_hint)
     except ExtractionError as exc:
         return _failed(session, fetch_id, f"extraction: {exc}")
     doc_type, reason = classify(extracted.title, extracted.text)
@@ -142,7 +157,7 @@ def process_attachment(
     if response.http_error or response.not_modified:  # a 304: the file stored is the file
         return Processed(fetch_id, error=response.http_error)
     try:
-        document = _extract(response, response.final_url or response.url, None)
+        document = extract_response(response, response.final_url or response.url, None)
     except ExtractionError as exc:
         return _failed(session, fetch_id, f"extraction: {exc}")
     text_unavailable = next(
@@ -150,22 +165,12 @@ def process_attachment(
     )
     result = None
     if page is not None and document.text:
-        merged = dataclasses.replace(
-            page,
-            text=document.text,
-            text_original=document.text_original,
-            repairs=tuple(dict.fromkeys(page.repairs + document.repairs)),
-            removed=page.removed + document.removed,
-            # the page's publication date; the file's 落款 dates the document
-            published_date=page.published_date or document.published_date,
-            signed_date=page.signed_date or document.signed_date,
-            signed_by=page.signed_by or document.signed_by,
-            document_date=page.document_date or document.document_date,
-            agency=page.agency or document.agency,
-            report_year=page.report_year or document.report_year,
-        )
         result = versions.ingest(
-            session, merged, url=page_url, seen_at=response.fetched_at, source=source
+            session,
+            with_document(page, document),
+            url=page_url,
+            seen_at=response.fetched_at,
+            source=source,
         )
     version_id = result.version_id if result else _version_at(session, page_url)
     if version_id is None:
@@ -181,6 +186,7 @@ def process_attachment(
         size=len(response.body),
         text=document.text or None,
         text_unavailable=text_unavailable,
+        extractor_version=EXTRACTOR_VERSION,
     )
     return Processed(fetch_id, DocType.ANNUAL_REPORT, document, result)
 
@@ -235,7 +241,26 @@ def _record(
     )
 
 
-def _extract(response: Response, url: str, region_hint: str | None) -> Extracted:
+def with_document(page: Extracted, document: Extracted) -> Extracted:
+    """An attachment-only report page with its file's text: the version both make."""
+    return dataclasses.replace(
+        page,
+        text=document.text,
+        text_original=document.text_original,
+        repairs=tuple(dict.fromkeys(page.repairs + document.repairs)),
+        removed=page.removed + document.removed,
+        # the page's publication date; the file's 落款 dates the document
+        published_date=page.published_date or document.published_date,
+        signed_date=page.signed_date or document.signed_date,
+        signed_by=page.signed_by or document.signed_by,
+        document_date=page.document_date or document.document_date,
+        agency=page.agency or document.agency,
+        report_year=page.report_year or document.report_year,
+    )
+
+
+def extract_response(response: Response, url: str, region_hint: str | None) -> Extracted:
+    """The page or file RESPONSE is, read as at URL (where redirects led)."""
     if is_document(url, response.content_type):
         return extract_document(response.body, url, response.content_type)
     return extract_page(response.body, url, response.headers, region_hint)
@@ -259,4 +284,8 @@ def _version_at(session: Session, url: str) -> int | None:
 
 
 def _set_doc_type(session: Session, fetch_id: int, doc_type: DocType) -> None:
-    session.execute(update(Fetch).where(Fetch.id == fetch_id).values(doc_type=str(doc_type)))
+    session.execute(
+        update(Fetch)
+        .where(Fetch.id == fetch_id)
+        .values(doc_type=str(doc_type), extractor_version=EXTRACTOR_VERSION)
+    )

@@ -18,6 +18,7 @@ from fazhi.archive_commands import export, ingest, reports_app
 from fazhi.common import DbOption, database_url, fail, session_for
 from fazhi.coverage_commands import coverage_command
 from fazhi.crawl_commands import crawl
+from fazhi.reprocess_command import reprocess
 from fazhi.run_commands import runs_app
 from fazhi.schedule_commands import health_command, schedule_app
 from fazhi.serve_command import serve
@@ -43,6 +44,7 @@ app.command("health")(health_command)
 app.command("coverage")(coverage_command)
 app.command("worker")(worker)
 app.command("serve")(serve)
+app.command("reprocess")(reprocess)
 
 
 def _version_callback(value: bool) -> None:

@@ -112,6 +112,7 @@ def test_archive_root_holds_only_its_entry_points() -> None:
         "errors.py",
         "ingest.py",
         "extract",
+        "reprocess",
         "runs",
         "search",
         "storage",

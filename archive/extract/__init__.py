@@ -1,1 +1,10 @@
-"""Extraction: a fetched page or file in, a clean text with its metadata out."""
+"""Extraction: a fetched page or file in, a clean text with its metadata out.
+
+``EXTRACTOR_VERSION`` names today's rules. Every row derived from a capture (a version's text
+and fields, a copy's own text, an attachment's text, a fetch's document type) records the
+version that produced it, so rows made by older rules can be found and `fazhi reprocess` can
+derive them again (docs/reprocess.md). A change to the rules or their data
+(archive/extract/data/) that changes any output must raise it.
+"""
+
+EXTRACTOR_VERSION = 1

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from archive.extract.classify import DocType
 from archive.runs import history as runs
+from archive.storage.fetches import read_response
 from archive.storage.models import CrawlRun, Fetch, Sighting
-from archive.storage.warc import Served, read_capture
+from archive.storage.warc import Served
 
 KILLED = "process ended without closing the run (killed?)"
 # Keys of the run's stats naming the process that owns it (written when the run opens).
@@ -169,18 +170,7 @@ def read_body(session: Session, root: Path, entry: Replayable) -> Served:
 
     ROOT is the data directory ``fetch.warc_file`` is relative to.
     """
-    served = read_capture(root / entry.warc_file, entry.warc_offset)
-    if served.body is not None:
-        return served
-    originals = session.execute(
-        select(Fetch.warc_file, Fetch.warc_offset)
-        .where(Fetch.body_sha256 == entry.body_sha256, Fetch.warc_file.is_not(None))
-        .order_by(Fetch.id)
-    )
-    for file, offset in originals:
-        if file is None or offset is None:
-            continue
-        original = read_capture(root / file, offset)
-        if original.body is not None:
-            return Served(served.status, served.headers, original.body)
-    raise ValueError(f"{entry.final_url}: the revisit's original capture is not in the archive")
+    try:
+        return read_response(session, root, entry.warc_file, entry.warc_offset, entry.body_sha256)
+    except ValueError as exc:
+        raise ValueError(f"{entry.final_url}: {exc}") from exc

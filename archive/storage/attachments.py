@@ -38,6 +38,7 @@ def add_attachment(
     size: int | None = None,
     text: str | None = None,
     text_unavailable: str | None = None,
+    extractor_version: int | None = None,
 ) -> int:
     """Record a file linked from a version's page; a later call for the same URL updates it.
 
@@ -54,6 +55,7 @@ def add_attachment(
         "size": size,
         "text": text,
         "text_unavailable": text_unavailable,
+        "extractor_version": extractor_version,
     }
     return upsert(session, Attachment, {"version_id": version_id, "url": url}, content)
 

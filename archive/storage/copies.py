@@ -59,12 +59,12 @@ def settle(session: Session, report_id: int) -> int:
             shingles, versions[copy.version_id][1]
         ):
             own = None if copy.text == versions[best][0] else copy.text
-            _move(session, copy.id, copy.url, copy.version_id, best, own)
+            move(session, copy.id, copy.url, copy.version_id, best, own)
             moved += 1
     return moved
 
 
-def _move(
+def move(
     session: Session, sighting_id: int, url: str, source: int, target: int, text: str | None
 ) -> None:
     """Sighting SIGHTING_ID (at URL) to version TARGET, keeping TEXT; when TARGET was seen at

@@ -1,13 +1,16 @@
-"""``fetch`` rows: one per HTTP response or failure, what the archive was given and when."""
+"""``fetch`` rows: one per HTTP response or failure, what the archive was given and when,
+and the response a row's WARC record holds."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from archive.storage.models import Fetch
+from archive.storage.warc import Served, read_capture
 
 
 def record_fetch(
@@ -45,3 +48,26 @@ def record_fetch(
         )
         .returning(Fetch.id)
     ).scalar_one()
+
+
+def read_response(
+    session: Session, root: Path, warc_file: str, warc_offset: int, body_sha256: str | None
+) -> Served:
+    """The response archived at WARC_FILE@WARC_OFFSET (relative to the data directory ROOT),
+    with its body: a revisit record's is its original's, the first capture of the same digest.
+    """
+    served = read_capture(root / warc_file, warc_offset)
+    if served.body is not None:
+        return served
+    originals = session.execute(
+        select(Fetch.warc_file, Fetch.warc_offset)
+        .where(Fetch.body_sha256 == body_sha256, Fetch.warc_file.is_not(None))
+        .order_by(Fetch.id)
+    )
+    for file, offset in originals:
+        if file is None or offset is None:
+            continue
+        original = read_capture(root / file, offset)
+        if original.body is not None:
+            return Served(served.status, served.headers, original.body)
+    raise ValueError(f"{warc_file}@{warc_offset}: the revisit's original capture is not archived")

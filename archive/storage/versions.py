@@ -19,6 +19,7 @@ from sqlalchemy import Text, case, delete, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
+from archive.extract import EXTRACTOR_VERSION
 from archive.search import index as search_index
 from archive.storage import anatomies, copies, dedup
 from archive.storage.models import (
@@ -238,7 +239,7 @@ def _new_version(session: Session, page: _Page, orphans: list[_Known]) -> Ingest
             text=page.extracted.text,
             first_seen=page.seen_at,
             last_seen=page.seen_at,
-            **_version_fields(page.extracted),
+            **version_fields(page.extracted),
         )
         .on_conflict_do_nothing()
         .returning(ReportVersion.id)
@@ -273,7 +274,7 @@ def _adopt(session: Session, page: _Page, orphan: _Known) -> IngestResult | None
     session.execute(
         update(ReportVersion)
         .where(ReportVersion.id == orphan.version_id)
-        .values(report_id=report_id, version=number, **_version_fields(page.extracted))
+        .values(report_id=report_id, version=number, **version_fields(page.extracted))
         .execution_options(synchronize_session=False)
     )
     search_index.refresh_version(session, orphan.version_id)
@@ -320,18 +321,11 @@ def _absorb(session: Session, orphan: _Known, version_id: int) -> bool:
 def _report_for(session: Session, page: _Page, identity: str) -> tuple[int | None, bool]:
     """The report of IDENTITY, locked for numbering its versions; True if created now."""
     speaks = not identity.startswith(ORPHAN)
-    region = page.extracted.region
-    from_source = page.source if speaks and region is None else None
     created = session.scalar(
         dialect_insert(session, Report)
         .values(
             identity_key=identity,
-            agency=page.extracted.agency,
-            report_year=page.extracted.report_year,
-            province=region.province if region else from_source and from_source.province,
-            city=region.city if region else from_source and from_source.city,
-            county=region.county if region else from_source and from_source.county,
-            division_code=region.code if region else from_source and from_source.division_code,
+            **report_fields(page.extracted, page.source if speaks else None),
             source_id=page.source_id if speaks else None,
             created_at=page.seen_at,
         )
@@ -346,6 +340,21 @@ def _report_for(session: Session, page: _Page, identity: str) -> tuple[int | Non
     return existing, False
 
 
+def report_fields(extracted: Extracted, source: SourceInfo | None) -> dict[str, Any]:
+    """What a report takes from its publisher's page (SOURCE: its site's registry entry, for
+    the region a page does not name)."""
+    region = extracted.region
+    from_source = source if region is None else None
+    return {
+        "agency": extracted.agency,
+        "report_year": extracted.report_year,
+        "province": region.province if region else from_source and from_source.province,
+        "city": region.city if region else from_source and from_source.city,
+        "county": region.county if region else from_source and from_source.county,
+        "division_code": region.code if region else from_source and from_source.division_code,
+    }
+
+
 def _next_number(session: Session, report_id: int) -> int:
     latest = session.scalar(
         select(func.max(ReportVersion.version)).where(ReportVersion.report_id == report_id)
@@ -353,7 +362,7 @@ def _next_number(session: Session, report_id: int) -> int:
     return (latest or 0) + 1
 
 
-def _version_fields(extracted: Extracted) -> dict[str, Any]:
+def version_fields(extracted: Extracted) -> dict[str, Any]:
     """What a version takes from its page besides the text: the original's wins on adoption."""
     return {
         "title": extracted.title,
@@ -366,6 +375,7 @@ def _version_fields(extracted: Extracted) -> dict[str, Any]:
         "metadata_": dict(extracted.metadata),
         "script": extracted.script,
         "repairs": list(extracted.repairs),
+        "extractor_version": EXTRACTOR_VERSION,
     }
 
 
@@ -384,6 +394,7 @@ def _upsert_sighting(
             site=page.host,
             is_repost=repost,
             text=copied,
+            extractor_version=EXTRACTOR_VERSION,
             first_seen=page.seen_at,
             last_seen=page.seen_at,
         )
@@ -398,6 +409,7 @@ def _upsert_sighting(
         "first_seen": case((Sighting.first_seen > moment, moment), else_=Sighting.first_seen),
         "last_seen": case((newer, moment), else_=Sighting.last_seen),
         "text": case((newer, literal(copied, Text())), else_=Sighting.text),
+        "extractor_version": case((newer, EXTRACTOR_VERSION), else_=Sighting.extractor_version),
     }
     if page.fetch_id is not None:
         values["fetch_id"] = case((newer, page.fetch_id), else_=Sighting.fetch_id)

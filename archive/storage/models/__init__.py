@@ -5,8 +5,8 @@ itself; constraint names come from one naming convention so SQLite and
 PostgreSQL migrations name things alike and later migrations can drop them.
 The tables are grouped by what they record: reports and their captures
 (``reports``), their derived anatomy (``anatomy``), crawls and the scheduler
-(``runs``), the divisions expected to publish (``divisions``); importing this
-package declares them all on ``Base``.
+(``runs``), the divisions expected to publish (``divisions``), what `fazhi reprocess` did
+(``reprocessing``); importing this package declares them all on ``Base``.
 """
 
 from archive.storage.models.anatomy import (
@@ -27,6 +27,7 @@ from archive.storage.models.reports import (
     Source,
     VersionBand,
 )
+from archive.storage.models.reprocessing import REPROCESS_PHASES, ReprocessRun, VersionHistory
 from archive.storage.models.runs import (
     SCHEDULE_EVENT_KINDS,
     SCHEDULER_JOBS_TABLE,
@@ -37,6 +38,7 @@ from archive.storage.models.runs import (
 )
 
 __all__ = [
+    "REPROCESS_PHASES",
     "SCHEDULER_JOBS_TABLE",
     "SCHEDULE_EVENT_KINDS",
     "SKIP_REASONS",
@@ -47,6 +49,7 @@ __all__ = [
     "Fetch",
     "Report",
     "ReportVersion",
+    "ReprocessRun",
     "ScheduleEvent",
     "SearchDoc",
     "Sighting",
@@ -56,6 +59,7 @@ __all__ = [
     "VersionAnatomy",
     "VersionBand",
     "VersionFigure",
+    "VersionHistory",
     "VersionPart",
     "VersionSection",
 ]

@@ -28,6 +28,11 @@ from archive.storage.models.anatomy import (
 from archive.storage.models.base import Base, JSONType, intpk, sha256, utc, utcnow
 
 SOURCE_ORIGINS = ("curated", "discovered")
+# archive.extract.EXTRACTOR_VERSION, recorded on every row derived from a capture.
+DERIVED_BY = (
+    "archive.extract.EXTRACTOR_VERSION of the rules that derived {what}; null: derived "
+    "before schema 0014 recorded it (fazhi reprocess derives it again)"
+)
 
 
 class Source(Base):
@@ -105,6 +110,9 @@ class Fetch(Base):
         String(40),
         comment="What archive.classify made of the page (annual_report, "
         "info_disclosure_report, …); null when it was not extracted",
+    )
+    extractor_version: Mapped[int | None] = mapped_column(
+        Integer, comment=DERIVED_BY.format(what="doc_type")
     )
 
 
@@ -185,6 +193,9 @@ class ReportVersion(Base):
     )
     first_seen: Mapped[utc] = mapped_column(default=utcnow, comment="First sighting (UTC)")
     last_seen: Mapped[utc] = mapped_column(default=utcnow, comment="Latest sighting (UTC)")
+    extractor_version: Mapped[int | None] = mapped_column(
+        Integer, comment=DERIVED_BY.format(what="the text, title, dates and metadata")
+    )
 
     report: Mapped[Report] = relationship(back_populates="versions")
     sightings: Mapped[list[Sighting]] = relationship(back_populates="version")
@@ -273,6 +284,9 @@ class Sighting(Base):
     )
     first_seen: Mapped[utc] = mapped_column(default=utcnow, comment="First time seen here (UTC)")
     last_seen: Mapped[utc] = mapped_column(default=utcnow, comment="Latest time seen here (UTC)")
+    extractor_version: Mapped[int | None] = mapped_column(
+        Integer, comment=DERIVED_BY.format(what="text")
+    )
 
     version: Mapped[ReportVersion] = relationship(back_populates="sightings")
 
@@ -295,6 +309,9 @@ class Attachment(Base):
     text: Mapped[str | None] = mapped_column(Text, comment="Extracted text, cleaned")
     text_unavailable: Mapped[str | None] = mapped_column(
         Text, comment="Why there is no text (e.g. .wps not parsed), else null"
+    )
+    extractor_version: Mapped[int | None] = mapped_column(
+        Integer, comment=DERIVED_BY.format(what="text")
     )
 
     version: Mapped[ReportVersion] = relationship(back_populates="attachments")
