@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -42,6 +43,17 @@ from archive.storage.models import ReportVersion, SearchDoc
 
 MAX_LIMIT = 100
 FACET_VALUES = 50  # the most frequent values of a facet, then by value
+_PAGE = "#"  # the facet name that marks a page row in _evaluate's statement (no facet has it)
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """A hit's keys as the page query returns them, before its title and snippet are read."""
+
+    version_id: int
+    report_id: int
+    version: int
+    score: int
 
 
 def search(
@@ -59,24 +71,9 @@ def search(
     query = parse(q)
     fingerprint = _fingerprint(query, filters, all_versions)
     after = _decode(cursor, fingerprint) if cursor is not None else None
-    matched = _matched(session, query, filters, all_versions).subquery("m")
-    total, facets = _facets(session, _matched(session, query, filters, all_versions))
-    order = (matched.c.score.desc(), matched.c.report_id.desc(), matched.c.version.desc())
-    page = select(matched).order_by(*order).limit(limit + 1)
-    if after is not None:
-        score, report_id, version = after
-        page = page.where(
-            or_(
-                matched.c.score < score,
-                and_(matched.c.score == score, matched.c.report_id < report_id),
-                and_(
-                    matched.c.score == score,
-                    matched.c.report_id == report_id,
-                    matched.c.version < version,
-                ),
-            )
-        )
-    rows = list(session.execute(page).all())
+    total, facets, rows = _evaluate(
+        session, _matched(session, query, filters, all_versions), after, limit
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     hits = _hits(session, rows, query)
@@ -145,7 +142,6 @@ def _matched(
         SearchDoc.report_id,
         SearchDoc.version,
         cast(score, Integer).label("score"),
-        SearchDoc.title,
         SearchDoc.agency,
         SearchDoc.report_year,
         SearchDoc.province,
@@ -163,13 +159,42 @@ def _matched(
     return statement
 
 
-def _facets(
-    session: Session, matched: Select[*tuple[Any, ...]]
-) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """The total and every facet's counts, in one statement over the result set once."""
+def _after(results: Any, after: tuple[int, int, int]) -> Any:
+    """The keyset condition: strictly after the cursor's (score, report id, version)."""
+    score, report_id, version = after
+    return or_(
+        results.c.score < score,
+        and_(results.c.score == score, results.c.report_id < report_id),
+        and_(
+            results.c.score == score,
+            results.c.report_id == report_id,
+            results.c.version < version,
+        ),
+    )
+
+
+def _evaluate(
+    session: Session,
+    matched: Select[*tuple[Any, ...]],
+    after: tuple[int, int, int] | None,
+    limit: int,
+) -> tuple[int, dict[str, list[tuple[str, int]]], list[PageRow]]:
+    """The total, every facet's counts and a page (LIMIT + 1 rows, to tell if more follow), in
+    one statement over the result set, found once: matching is the costly part of a search
+    (the index lookups, and on PostgreSQL the text check of longer terms)."""
     results = matched.cte("results").prefix_with("MATERIALIZED")
-    arms = [select(literal("").label("facet"), literal("").label("value"), func.count())]
-    arms[0] = arms[0].select_from(results)
+    none = cast(literal(None), Integer)
+    arms = [
+        select(
+            literal("").label("facet"),
+            literal("").label("value"),
+            func.count().label("n"),
+            none,
+            none,
+            none,
+            none,
+        ).select_from(results)
+    ]
     for name in FACETS:
         column = results.c[name]
         spelled = cast(column, String).label("value")
@@ -181,49 +206,74 @@ def _facets(
             .limit(FACET_VALUES)
             .subquery()
         )
-        arms.append(select(counted.c.facet, counted.c.value, counted.c.n))
+        arms.append(select(counted.c.facet, counted.c.value, counted.c.n, none, none, none, none))
+    order = (results.c.score.desc(), results.c.report_id.desc(), results.c.version.desc())
+    page = select(
+        literal(_PAGE).label("facet"),
+        literal("").label("value"),
+        literal(0).label("n"),
+        results.c.version_id,
+        results.c.report_id,
+        results.c.version,
+        results.c.score,
+    )
+    if after is not None:
+        page = page.where(_after(results, after))
+    paged = page.order_by(*order).limit(limit + 1).subquery()
+    arms.append(select(*paged.c))
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     total = 0
+    rows: list[PageRow] = []
     for row in session.execute(union_all(*arms)):
-        facet, value, count = str(row[0]), str(row[1]), int(row[2])
-        if facet == "":
-            total = count
+        facet = str(row[0])
+        if facet == _PAGE:
+            rows.append(PageRow(version_id=row[3], report_id=row[4], version=row[5], score=row[6]))
+        elif facet == "":
+            total = int(row[2])
         else:
-            facets[facet].append((value, count))
+            facets[facet].append((str(row[1]), int(row[2])))
     for counts in facets.values():
         counts.sort(key=lambda pair: (-pair[1], pair[0]))
-    return total, facets
+    rows.sort(key=lambda r: (-r.score, -r.report_id, -r.version))
+    return total, facets, rows
 
 
-def _hits(session: Session, rows: list[Any], query: Query) -> list[Hit]:
+def _hits(session: Session, rows: list[PageRow], query: Query) -> list[Hit]:
     if not rows:
         return []
-    versions = {
-        v.id: v
-        for v in session.execute(
-            select(
-                ReportVersion.id,
-                ReportVersion.title,
-                ReportVersion.text,
-                ReportVersion.published_date,
-            ).where(ReportVersion.id.in_([r.version_id for r in rows]))
+    found = session.execute(
+        select(
+            SearchDoc.version_id,
+            SearchDoc.title,
+            SearchDoc.agency,
+            SearchDoc.report_year,
+            SearchDoc.province,
+            SearchDoc.level,
+            ReportVersion.text,
+            ReportVersion.published_date,
         )
-    }
-    return [
-        Hit(
-            report_id=row.report_id,
-            version=row.version,
-            title=row.title,
-            snippet=snippet(row.title, versions[row.version_id].text, query.include),
-            agency=row.agency,
-            report_year=row.report_year,
-            province=row.province,
-            level=row.level,
-            published_date=versions[row.version_id].published_date,
-            score=float(row.score),
+        .join(ReportVersion, ReportVersion.id == SearchDoc.version_id)
+        .where(SearchDoc.version_id.in_([r.version_id for r in rows]))
+    )
+    read = {v.version_id: v for v in found}
+    hits = []
+    for row in rows:
+        doc = read[row.version_id]
+        hits.append(
+            Hit(
+                report_id=row.report_id,
+                version=row.version,
+                title=doc.title,
+                snippet=snippet(doc.title, doc.text, query.include),
+                agency=doc.agency,
+                report_year=doc.report_year,
+                province=doc.province,
+                level=doc.level,
+                published_date=doc.published_date,
+                score=float(row.score),
+            )
         )
-        for row in rows
-    ]
+    return hits
 
 
 def _fingerprint(query: Query, filters: SearchFilters, all_versions: bool) -> str:
