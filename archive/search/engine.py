@@ -94,23 +94,31 @@ def matching(
     return {(row[0], row[1]) for row in session.execute(select(found.c.report_id, found.c.version))}
 
 
-def _holding(terms: tuple[str, ...]) -> Any:
-    """PostgreSQL: the versions holding every one of TERMS. One GIN lookup of all their grams
-    (a single use of search_grams, so the planner cannot choose to compute it row by row),
-    then strpos on the text for terms longer than a bigram, whose bigrams can all be there
-    without the term."""
+def _with_grams(n: int, terms: tuple[str, ...]) -> Any:
+    """PostgreSQL: the versions holding every gram of TERMS, from one GIN lookup. MATERIALIZED:
+    computed once through the index, never by calling search_grams row by row on the rows a
+    selective filter leaves (the planner's choice when it has no statistics on the expression).
+    """
     grams = sorted({gram for term in terms for gram in term_grams(term)})
     gram_set = func.search_grams(ReportVersion.title, ReportVersion.text)
     held = select(ReportVersion.id).where(gram_set.op("@>")(cast(grams, ARRAY(Text))))
-    for term in terms:
-        if len(term) > 2:
-            held = held.where(
-                or_(
-                    func.strpos(ReportVersion.text, term) > 0,
-                    func.strpos(ReportVersion.title, term) > 0,
-                )
-            )
-    return held
+    return select(held.cte(f"grams_{n}").prefix_with("MATERIALIZED").c.id)
+
+
+def _spelled_out(terms: tuple[str, ...]) -> Any:
+    """PostgreSQL: whether the version's title or text holds each of TERMS (strpos), for terms
+    longer than a bigram, whose bigrams can all be there without the term. A scalar subquery,
+    so it runs row by row after every cheaper condition (latest, filters, the gram lookup) has
+    narrowed the rows: reading a text (TOASTed, ~15 kB) is the costly step of a search."""
+    long_terms = [t for t in terms if len(t) > 2]
+    if not long_terms:
+        return None
+    checks = [
+        or_(func.strpos(ReportVersion.title, t) > 0, func.strpos(ReportVersion.text, t) > 0)
+        for t in long_terms
+    ]
+    found = select(and_(*checks)).where(ReportVersion.id == SearchDoc.version_id)
+    return found.scalar_subquery().is_(True)
 
 
 def _match_condition(session: Session, query: Query) -> Any:
@@ -118,13 +126,14 @@ def _match_condition(session: Session, query: Query) -> Any:
         expression = " AND ".join(fts_phrase(t) for t in query.include)
         expression += "".join(f" NOT {fts_phrase(t)}" for t in query.exclude)
         return SearchDoc.version_id.in_(select(FTS.c.rowid).where(FTS.c.grams.match(expression)))
-    # each set MATERIALIZED: computed once through the GIN index, never by calling
-    # search_grams row by row on the rows a selective filter leaves (the planner's choice
-    # when it has no statistics on the expression)
-    sets = [_holding(query.include)] + [_holding((t,)) for t in query.exclude]
-    held = [select(s.cte(f"held_{n}").prefix_with("MATERIALIZED").c.id) for n, s in enumerate(sets)]
-    conditions = [SearchDoc.version_id.in_(held[0])]
-    conditions += [SearchDoc.version_id.not_in(h) for h in held[1:]]
+    conditions: list[Any] = [SearchDoc.version_id.in_(_with_grams(0, query.include))]
+    spelled = _spelled_out(query.include)
+    if spelled is not None:
+        conditions.append(spelled)
+    for n, term in enumerate(query.exclude, start=1):
+        held = SearchDoc.version_id.in_(_with_grams(n, (term,)))
+        spelled = _spelled_out((term,))
+        conditions.append(~(held if spelled is None else and_(held, spelled)))
     return and_(*conditions)
 
 
