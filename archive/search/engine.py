@@ -105,20 +105,31 @@ def _with_grams(n: int, terms: tuple[str, ...]) -> Any:
     return select(held.cte(f"grams_{n}").prefix_with("MATERIALIZED").c.id)
 
 
-def _spelled_out(terms: tuple[str, ...]) -> Any:
-    """PostgreSQL: whether the version's title or text holds each of TERMS (strpos), for terms
-    longer than a bigram, whose bigrams can all be there without the term. A scalar subquery,
-    so it runs row by row after every cheaper condition (latest, filters, the gram lookup) has
-    narrowed the rows: reading a text (TOASTed, ~15 kB) is the costly step of a search."""
-    long_terms = [t for t in terms if len(t) > 2]
-    if not long_terms:
+def _spelled_out(include: tuple[str, ...], exclude: tuple[str, ...]) -> Any:
+    """PostgreSQL: whether the version's title or text holds each long term of INCLUDE and none
+    of EXCLUDE (strpos; long: more than a bigram, whose bigrams can all be there without the
+    term; a long term is held exactly when strpos finds it, so excluding one needs no gram
+    lookup). A scalar subquery, so it runs row by row after every cheaper condition (latest,
+    filters, the gram lookup) has narrowed the rows: reading a text (TOASTed, ~15 kB) is the
+    costly step of a search. The text is read once per row however many terms (``|| ''`` in a
+    subquery kept apart by OFFSET 0), not once per strpos call."""
+    wanted = [t for t in include if len(t) > 2]
+    unwanted = [t for t in exclude if len(t) > 2]
+    if not wanted and not unwanted:
         return None
-    checks = [
-        or_(func.strpos(ReportVersion.title, t) > 0, func.strpos(ReportVersion.text, t) > 0)
-        for t in long_terms
-    ]
-    found = select(and_(*checks)).where(ReportVersion.id == SearchDoc.version_id)
-    return found.scalar_subquery().is_(True)
+    read = (
+        select(ReportVersion.title, (ReportVersion.text + literal("")).label("body"))
+        .where(ReportVersion.id == SearchDoc.version_id)
+        .offset(0)
+        .correlate(SearchDoc)
+        .subquery("read")
+    )
+
+    def held(term: str) -> Any:
+        return or_(func.strpos(read.c.title, term) > 0, func.strpos(read.c.body, term) > 0)
+
+    checks = [held(t) for t in wanted] + [~held(t) for t in unwanted]
+    return select(and_(*checks)).scalar_subquery().is_(True)
 
 
 def _match_condition(session: Session, query: Query) -> Any:
@@ -127,13 +138,13 @@ def _match_condition(session: Session, query: Query) -> Any:
         expression += "".join(f" NOT {fts_phrase(t)}" for t in query.exclude)
         return SearchDoc.version_id.in_(select(FTS.c.rowid).where(FTS.c.grams.match(expression)))
     conditions: list[Any] = [SearchDoc.version_id.in_(_with_grams(0, query.include))]
-    spelled = _spelled_out(query.include)
+    short = [t for t in query.exclude if len(t) <= 2]
+    conditions += [
+        SearchDoc.version_id.not_in(_with_grams(n, (t,))) for n, t in enumerate(short, 1)
+    ]
+    spelled = _spelled_out(query.include, query.exclude)
     if spelled is not None:
         conditions.append(spelled)
-    for n, term in enumerate(query.exclude, start=1):
-        held = SearchDoc.version_id.in_(_with_grams(n, (term,)))
-        spelled = _spelled_out((term,))
-        conditions.append(~(held if spelled is None else and_(held, spelled)))
     return and_(*conditions)
 
 
