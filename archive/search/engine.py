@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -42,6 +43,17 @@ from archive.storage.models import ReportVersion, SearchDoc
 
 MAX_LIMIT = 100
 FACET_VALUES = 50  # the most frequent values of a facet, then by value
+_PAGE = "#"  # the facet name that marks a page row in _evaluate's statement (no facet has it)
+
+
+@dataclass(frozen=True)
+class PageRow:
+    """A hit's keys as the page query returns them, before its title and snippet are read."""
+
+    version_id: int
+    report_id: int
+    version: int
+    score: int
 
 
 def search(
@@ -59,24 +71,9 @@ def search(
     query = parse(q)
     fingerprint = _fingerprint(query, filters, all_versions)
     after = _decode(cursor, fingerprint) if cursor is not None else None
-    matched = _matched(session, query, filters, all_versions).subquery("m")
-    total, facets = _facets(session, _matched(session, query, filters, all_versions))
-    order = (matched.c.score.desc(), matched.c.report_id.desc(), matched.c.version.desc())
-    page = select(matched).order_by(*order).limit(limit + 1)
-    if after is not None:
-        score, report_id, version = after
-        page = page.where(
-            or_(
-                matched.c.score < score,
-                and_(matched.c.score == score, matched.c.report_id < report_id),
-                and_(
-                    matched.c.score == score,
-                    matched.c.report_id == report_id,
-                    matched.c.version < version,
-                ),
-            )
-        )
-    rows = list(session.execute(page).all())
+    total, facets, rows = _evaluate(
+        session, _matched(session, query, filters, all_versions), after, limit
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     hits = _hits(session, rows, query)
@@ -97,23 +94,42 @@ def matching(
     return {(row[0], row[1]) for row in session.execute(select(found.c.report_id, found.c.version))}
 
 
-def _holding(terms: tuple[str, ...]) -> Any:
-    """PostgreSQL: the versions holding every one of TERMS. One GIN lookup of all their grams
-    (a single use of search_grams, so the planner cannot choose to compute it row by row),
-    then strpos on the text for terms longer than a bigram, whose bigrams can all be there
-    without the term."""
+def _with_grams(n: int, terms: tuple[str, ...]) -> Any:
+    """PostgreSQL: the versions holding every gram of TERMS, from one GIN lookup. MATERIALIZED:
+    computed once through the index, never by calling search_grams row by row on the rows a
+    selective filter leaves (the planner's choice when it has no statistics on the expression).
+    """
     grams = sorted({gram for term in terms for gram in term_grams(term)})
     gram_set = func.search_grams(ReportVersion.title, ReportVersion.text)
     held = select(ReportVersion.id).where(gram_set.op("@>")(cast(grams, ARRAY(Text))))
-    for term in terms:
-        if len(term) > 2:
-            held = held.where(
-                or_(
-                    func.strpos(ReportVersion.text, term) > 0,
-                    func.strpos(ReportVersion.title, term) > 0,
-                )
-            )
-    return held
+    return select(held.cte(f"grams_{n}").prefix_with("MATERIALIZED").c.id)
+
+
+def _spelled_out(include: tuple[str, ...], exclude: tuple[str, ...]) -> Any:
+    """PostgreSQL: whether the version's title or text holds each long term of INCLUDE and none
+    of EXCLUDE (strpos; long: more than a bigram, whose bigrams can all be there without the
+    term; a long term is held exactly when strpos finds it, so excluding one needs no gram
+    lookup). A scalar subquery, so it runs row by row after every cheaper condition (latest,
+    filters, the gram lookup) has narrowed the rows: reading a text (TOASTed, ~15 kB) is the
+    costly step of a search. The text is read once per row however many terms (``|| ''`` in a
+    subquery kept apart by OFFSET 0), not once per strpos call."""
+    wanted = [t for t in include if len(t) > 2]
+    unwanted = [t for t in exclude if len(t) > 2]
+    if not wanted and not unwanted:
+        return None
+    read = (
+        select(ReportVersion.title, (ReportVersion.text + literal("")).label("body"))
+        .where(ReportVersion.id == SearchDoc.version_id)
+        .offset(0)
+        .correlate(SearchDoc)
+        .subquery("read")
+    )
+
+    def held(term: str) -> Any:
+        return or_(func.strpos(read.c.title, term) > 0, func.strpos(read.c.body, term) > 0)
+
+    checks = [held(t) for t in wanted] + [~held(t) for t in unwanted]
+    return select(and_(*checks)).scalar_subquery().is_(True)
 
 
 def _match_condition(session: Session, query: Query) -> Any:
@@ -121,13 +137,14 @@ def _match_condition(session: Session, query: Query) -> Any:
         expression = " AND ".join(fts_phrase(t) for t in query.include)
         expression += "".join(f" NOT {fts_phrase(t)}" for t in query.exclude)
         return SearchDoc.version_id.in_(select(FTS.c.rowid).where(FTS.c.grams.match(expression)))
-    # each set MATERIALIZED: computed once through the GIN index, never by calling
-    # search_grams row by row on the rows a selective filter leaves (the planner's choice
-    # when it has no statistics on the expression)
-    sets = [_holding(query.include)] + [_holding((t,)) for t in query.exclude]
-    held = [select(s.cte(f"held_{n}").prefix_with("MATERIALIZED").c.id) for n, s in enumerate(sets)]
-    conditions = [SearchDoc.version_id.in_(held[0])]
-    conditions += [SearchDoc.version_id.not_in(h) for h in held[1:]]
+    conditions: list[Any] = [SearchDoc.version_id.in_(_with_grams(0, query.include))]
+    short = [t for t in query.exclude if len(t) <= 2]
+    conditions += [
+        SearchDoc.version_id.not_in(_with_grams(n, (t,))) for n, t in enumerate(short, 1)
+    ]
+    spelled = _spelled_out(query.include, query.exclude)
+    if spelled is not None:
+        conditions.append(spelled)
     return and_(*conditions)
 
 
@@ -145,7 +162,6 @@ def _matched(
         SearchDoc.report_id,
         SearchDoc.version,
         cast(score, Integer).label("score"),
-        SearchDoc.title,
         SearchDoc.agency,
         SearchDoc.report_year,
         SearchDoc.province,
@@ -163,13 +179,42 @@ def _matched(
     return statement
 
 
-def _facets(
-    session: Session, matched: Select[*tuple[Any, ...]]
-) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """The total and every facet's counts, in one statement over the result set once."""
+def _after(results: Any, after: tuple[int, int, int]) -> Any:
+    """The keyset condition: strictly after the cursor's (score, report id, version)."""
+    score, report_id, version = after
+    return or_(
+        results.c.score < score,
+        and_(results.c.score == score, results.c.report_id < report_id),
+        and_(
+            results.c.score == score,
+            results.c.report_id == report_id,
+            results.c.version < version,
+        ),
+    )
+
+
+def _evaluate(
+    session: Session,
+    matched: Select[*tuple[Any, ...]],
+    after: tuple[int, int, int] | None,
+    limit: int,
+) -> tuple[int, dict[str, list[tuple[str, int]]], list[PageRow]]:
+    """The total, every facet's counts and a page (LIMIT + 1 rows, to tell if more follow), in
+    one statement over the result set, found once: matching is the costly part of a search
+    (the index lookups, and on PostgreSQL the text check of longer terms)."""
     results = matched.cte("results").prefix_with("MATERIALIZED")
-    arms = [select(literal("").label("facet"), literal("").label("value"), func.count())]
-    arms[0] = arms[0].select_from(results)
+    none = cast(literal(None), Integer)
+    arms = [
+        select(
+            literal("").label("facet"),
+            literal("").label("value"),
+            func.count().label("n"),
+            none,
+            none,
+            none,
+            none,
+        ).select_from(results)
+    ]
     for name in FACETS:
         column = results.c[name]
         spelled = cast(column, String).label("value")
@@ -181,49 +226,74 @@ def _facets(
             .limit(FACET_VALUES)
             .subquery()
         )
-        arms.append(select(counted.c.facet, counted.c.value, counted.c.n))
+        arms.append(select(counted.c.facet, counted.c.value, counted.c.n, none, none, none, none))
+    order = (results.c.score.desc(), results.c.report_id.desc(), results.c.version.desc())
+    page = select(
+        literal(_PAGE).label("facet"),
+        literal("").label("value"),
+        literal(0).label("n"),
+        results.c.version_id,
+        results.c.report_id,
+        results.c.version,
+        results.c.score,
+    )
+    if after is not None:
+        page = page.where(_after(results, after))
+    paged = page.order_by(*order).limit(limit + 1).subquery()
+    arms.append(select(*paged.c))
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
     total = 0
+    rows: list[PageRow] = []
     for row in session.execute(union_all(*arms)):
-        facet, value, count = str(row[0]), str(row[1]), int(row[2])
-        if facet == "":
-            total = count
+        facet = str(row[0])
+        if facet == _PAGE:
+            rows.append(PageRow(version_id=row[3], report_id=row[4], version=row[5], score=row[6]))
+        elif facet == "":
+            total = int(row[2])
         else:
-            facets[facet].append((value, count))
+            facets[facet].append((str(row[1]), int(row[2])))
     for counts in facets.values():
         counts.sort(key=lambda pair: (-pair[1], pair[0]))
-    return total, facets
+    rows.sort(key=lambda r: (-r.score, -r.report_id, -r.version))
+    return total, facets, rows
 
 
-def _hits(session: Session, rows: list[Any], query: Query) -> list[Hit]:
+def _hits(session: Session, rows: list[PageRow], query: Query) -> list[Hit]:
     if not rows:
         return []
-    versions = {
-        v.id: v
-        for v in session.execute(
-            select(
-                ReportVersion.id,
-                ReportVersion.title,
-                ReportVersion.text,
-                ReportVersion.published_date,
-            ).where(ReportVersion.id.in_([r.version_id for r in rows]))
+    found = session.execute(
+        select(
+            SearchDoc.version_id,
+            SearchDoc.title,
+            SearchDoc.agency,
+            SearchDoc.report_year,
+            SearchDoc.province,
+            SearchDoc.level,
+            ReportVersion.text,
+            ReportVersion.published_date,
         )
-    }
-    return [
-        Hit(
-            report_id=row.report_id,
-            version=row.version,
-            title=row.title,
-            snippet=snippet(row.title, versions[row.version_id].text, query.include),
-            agency=row.agency,
-            report_year=row.report_year,
-            province=row.province,
-            level=row.level,
-            published_date=versions[row.version_id].published_date,
-            score=float(row.score),
+        .join(ReportVersion, ReportVersion.id == SearchDoc.version_id)
+        .where(SearchDoc.version_id.in_([r.version_id for r in rows]))
+    )
+    read = {v.version_id: v for v in found}
+    hits = []
+    for row in rows:
+        doc = read[row.version_id]
+        hits.append(
+            Hit(
+                report_id=row.report_id,
+                version=row.version,
+                title=doc.title,
+                snippet=snippet(doc.title, doc.text, query.include),
+                agency=doc.agency,
+                report_year=doc.report_year,
+                province=doc.province,
+                level=doc.level,
+                published_date=doc.published_date,
+                score=float(row.score),
+            )
         )
-        for row in rows
-    ]
+    return hits
 
 
 def _fingerprint(query: Query, filters: SearchFilters, all_versions: bool) -> str:
