@@ -1,4 +1,5 @@
-"""reprocess: the extractor version on every derived row, reprocess runs, replaced texts kept
+"""reprocess: the extractor version on every derived row, reprocess runs, replaced texts kept,
+fetches found by their final URL
 
 Revision ID: 0014
 Revises: 0013
@@ -143,9 +144,12 @@ def upgrade() -> None:
         "replaced them (or removed a version a copy had made).",
     )  # fmt: skip
     op.create_index("ix_version_history_version_id", "version_history", ["version_id"])
+    # a page's captures by where they led (coalesce(final_url, url)), without a scan
+    op.create_index("ix_fetch_final_url", "fetch", ["final_url"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_fetch_final_url", table_name="fetch")
     op.drop_index("ix_version_history_version_id", table_name="version_history")
     op.drop_table("version_history")
     op.drop_table("reprocess_run")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive import ingest
@@ -66,11 +66,7 @@ def page_capture(ctx: Context, fetch_id: int | None, url: str, last_seen: Any) -
         return own
     return ctx.session.execute(
         select(*CAPTURE_COLUMNS)
-        .where(
-            func.coalesce(Fetch.final_url, Fetch.url) == url,
-            Fetch.fetched_at <= last_seen,
-            *ON_RECORD,
-        )
+        .where(*at_page(url), Fetch.fetched_at <= last_seen, *ON_RECORD)
         .order_by(Fetch.fetched_at.desc(), Fetch.id.desc())
         .limit(1)
     ).first()
@@ -103,7 +99,7 @@ def restamp(ctx: Context, url: str, done: set[int]) -> None:
     Its text decides nothing: a version is decided from a sighting's latest capture."""
     rows = ctx.session.execute(
         select(*CAPTURE_COLUMNS).where(
-            func.coalesce(Fetch.final_url, Fetch.url) == url,
+            *at_page(url),
             Fetch.doc_type.is_not(None),
             Fetch.id.not_in(done),
             *ON_RECORD,
@@ -129,6 +125,15 @@ def stamp(ctx: Context, row: Any, doc_type: DocType) -> None:
         update(Fetch)
         .where(Fetch.id == row.id)
         .values(doc_type=str(doc_type), extractor_version=EXTRACTOR_VERSION)
+    )
+
+
+def at_page(url: str) -> tuple[Any, ...]:
+    """Fetches of page URL (where they led: ``coalesce(final_url, url)``), found through the
+    indexes on ``url`` and ``final_url`` rather than a scan of the expression."""
+    return (
+        or_(Fetch.url == url, Fetch.final_url == url),
+        func.coalesce(Fetch.final_url, Fetch.url) == url,
     )
 
 

@@ -85,6 +85,7 @@ class Fetch(Base):
     __tablename__ = "fetch"
     __table_args__ = (
         Index("ix_fetch_url", "url"),
+        Index("ix_fetch_final_url", "final_url"),
         Index("ix_fetch_body_sha256", "body_sha256"),
         {"comment": "Every HTTP response or failure, with where its bytes are in the WARC files."},
     )
