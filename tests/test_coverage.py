@@ -240,6 +240,7 @@ def test_health_lists_the_view_s_missing_years_once_the_window_closed(archive: E
         assert history.health(session, "xinjian", policy, seen, now=after).missing == (2023,)
 
 
+@pytest.mark.slow  # ~3 s a backend: the national table of ~3,250 publishers
 def test_fazhi_coverage_on_the_shipped_registry(database_url: str) -> None:
     result = fazhi("coverage", "--year", "2023", "--format", "json", "--db", database_url)
     assert result.exit_code == 0, result.stderr

@@ -159,6 +159,7 @@ def test_bad_queries_are_query_errors(q: str, message: str) -> None:
 # -- exactness ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # ~7 s on PostgreSQL: every substring of every text checked
 def test_every_substring_finds_exactly_the_reports_holding_it(session: Session) -> None:
     rng = random.Random(7)
     texts = [v.text for v in versions(session)]
