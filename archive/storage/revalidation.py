@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from archive.storage.models import Fetch, ReportVersion, Sighting, UTCDateTime
-from archive.storage.rows import lock_version, widen_seen
+from archive.storage.models import Fetch, ReportVersion, Sighting
+from archive.storage.rows import lock_version, sighting_seen_at, widen_seen
 from archive.storage.versions import IngestResult, Outcome
 
 # Response header → the request header that asks "only if changed since" (RFC 9110 §13.1).
@@ -55,15 +55,11 @@ def not_modified(
     ).one_or_none()
     if row is None or lock_version(session, row.version_id, exclusive=False) is None:
         return None
-    moment = literal(seen_at, UTCDateTime())
-    newer = Sighting.last_seen <= moment
+    _, values = sighting_seen_at(seen_at, fetch_id)
     session.execute(
         update(Sighting)
         .where(Sighting.id == row.id)
-        .values(
-            last_seen=case((newer, moment), else_=Sighting.last_seen),
-            fetch_id=case((newer, fetch_id), else_=Sighting.fetch_id),
-        )
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     widen_seen(session, row.version_id, seen_at, seen_at)

@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import case, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from archive.storage.models import ReportVersion, Source, UTCDateTime
+from archive.storage.models import ReportVersion, Sighting, Source, UTCDateTime
 from archive.storage.source_info import SourceInfo
 
 
@@ -69,6 +70,23 @@ def upsert(session: Session, model: type[Any], key: dict[str, Any], values: dict
         .execution_options(synchronize_session=False)
     ).scalar_one()
     return updated
+
+
+def sighting_seen_at(
+    seen_at: dt.datetime, fetch_id: int | None
+) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    """The UPDATE values of a sighting seen again at SEEN_AT: its times widen, and it points
+    at FETCH_ID when that is its latest sighting; with the condition "this is the latest", for
+    callers that move more columns with it."""
+    moment = literal(seen_at, UTCDateTime())
+    newer = Sighting.last_seen <= moment
+    values: dict[str, Any] = {
+        "first_seen": case((Sighting.first_seen > moment, moment), else_=Sighting.first_seen),
+        "last_seen": case((newer, moment), else_=Sighting.last_seen),
+    }
+    if fetch_id is not None:
+        values["fetch_id"] = case((newer, fetch_id), else_=Sighting.fetch_id)
+    return newer, values
 
 
 def widen_seen(session: Session, version_id: int, first: dt.datetime, last: dt.datetime) -> None:

@@ -27,10 +27,15 @@ from archive.storage.models import (
     Report,
     ReportVersion,
     Sighting,
-    UTCDateTime,
 )
 from archive.storage.publisher import speaks_for_a_body
-from archive.storage.rows import dialect_insert, lock_version, source_id, widen_seen
+from archive.storage.rows import (
+    dialect_insert,
+    lock_version,
+    sighting_seen_at,
+    source_id,
+    widen_seen,
+)
 from archive.storage.source_info import SourceInfo
 
 if TYPE_CHECKING:
@@ -403,16 +408,9 @@ def _upsert_sighting(
     )
     if created is not None:
         return created, repost, True
-    moment = literal(page.seen_at, UTCDateTime())
-    newer = Sighting.last_seen <= moment
-    values = {
-        "first_seen": case((Sighting.first_seen > moment, moment), else_=Sighting.first_seen),
-        "last_seen": case((newer, moment), else_=Sighting.last_seen),
-        "text": case((newer, literal(copied, Text())), else_=Sighting.text),
-        "extractor_version": case((newer, EXTRACTOR_VERSION), else_=Sighting.extractor_version),
-    }
-    if page.fetch_id is not None:
-        values["fetch_id"] = case((newer, page.fetch_id), else_=Sighting.fetch_id)
+    newer, values = sighting_seen_at(page.seen_at, page.fetch_id)
+    values["text"] = case((newer, literal(copied, Text())), else_=Sighting.text)
+    values["extractor_version"] = case((newer, EXTRACTOR_VERSION), else_=Sighting.extractor_version)
     row = session.execute(
         update(Sighting)
         .where(Sighting.version_id == version_id, Sighting.url == page.url)
