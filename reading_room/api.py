@@ -34,6 +34,7 @@ from reading_room.parameters import (
     Limit,
     Province,
     ReportId,
+    Timeliness,
     VersionChoice,
     VersionNumber,
     Year,
@@ -141,12 +142,15 @@ def search_reports(
     province: Province = None,
     level: Level = None,
     agency: Agency = None,
+    timeliness: Timeliness = None,
     changed_since: ChangedSince = None,
     all_versions: searching.AllVersions = False,
     limit: searching.SearchLimit = 20,
     cursor: searching.SearchCursor = None,
 ) -> schemas.SearchResults:
-    asked = searching.Asked(q, year, province, level, agency, utc(changed_since), all_versions)
+    asked = searching.Asked(
+        q, year, province, level, agency, utc(changed_since), all_versions, timeliness
+    )
     found = searching.run(db, asked, limit, cursor)
     following = None
     if found.next_cursor is not None:

@@ -20,7 +20,8 @@ from typing import Any, Literal
 from sqlalchemy import Boolean, Date, Integer, String, column, func, select, table
 from sqlalchemy.orm import Session
 
-from archive.coverage.accounting import CHINA, DEPARTMENT, deadline
+from archive.coverage.accounting import DEPARTMENT
+from archive.coverage.deadline import CHINA, deadline
 from archive.storage.models import AdminDivision, Report
 from archive.storage.queries import NotFound
 

@@ -29,6 +29,7 @@ from reading_room.parameters import (
     Level,
     Province,
     ReportId,
+    Timeliness,
     VersionChoice,
     VersionNumber,
     YearField,
@@ -85,11 +86,18 @@ def search_page(
     province: Province = None,
     level: Level = None,
     agency: Agency = None,
+    timeliness: Timeliness = None,
     all_versions: searching.AllVersions = False,
     cursor: searching.SearchCursor = None,
 ) -> HTMLResponse:
     asked = searching.Asked(
-        q, int(year) if year else None, province, level, agency, all_versions=all_versions
+        q,
+        int(year) if year else None,
+        province,
+        level,
+        agency,
+        all_versions=all_versions,
+        timeliness=timeliness,
     )
     found = searching.run(db, asked, PAGE_SIZE, cursor)
     query = asked.query()

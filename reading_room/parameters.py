@@ -28,6 +28,13 @@ Level = Annotated[
     Literal["省", "市", "县", "部门", ""] | None,
     Query(description="Level of the issuing body (empty: any, as a form sends it)"),
 ]
+Timeliness = Annotated[
+    Literal["on_time", "late", "undated", ""] | None,
+    Query(
+        description="Reports published before the deadline (on_time), after it (late), or "
+        "first seen after it with no date on the page (undated), as fazhi coverage says"
+    ),
+]
 #: A report year the ``coverage`` view accounts for (it starts with the division data, 2002).
 CoverageYear = Annotated[int | None, Query(ge=2002, le=2100, description="Report year")]
 #: The year as a form sends it: empty when not chosen.

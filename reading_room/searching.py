@@ -53,10 +53,16 @@ class Asked:
     agency: str | None = None  # exact, as the agency facet lists it
     changed_since: dt.datetime | None = None
     all_versions: bool = False
+    timeliness: str | None = None
 
     def filters(self) -> SearchFilters:
         return SearchFilters(
-            self.year, self.province, self.level or None, self.agency, self.changed_since
+            report_year=self.year,
+            province=self.province,
+            level=self.level or None,
+            agency=self.agency,
+            timeliness=self.timeliness or None,
+            changed_since=self.changed_since,
         )
 
     def query(self) -> dict[str, str]:
@@ -67,6 +73,7 @@ class Asked:
             "province": self.province,
             "level": self.level,
             "agency": self.agency,
+            "timeliness": self.timeliness,
             "changed_since": self.changed_since.isoformat() if self.changed_since else None,
             "all_versions": "true" if self.all_versions else None,
         }

@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.templating import Jinja2Templates
 
+from archive.coverage.deadline import TIMELINESS
+from reading_room.coverage import MEASURE_LABELS
 from reading_room.links import Links, external
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +53,8 @@ def _environment() -> Environment:
     env.filters["date"] = _date
     env.filters["size"] = _size
     env.filters["external"] = external
+    # the search facet names a report's timeliness as the coverage matrix names its measures
+    env.globals["timeliness_labels"] = {name: MEASURE_LABELS[name][0] for name in TIMELINESS}
     return env
 
 

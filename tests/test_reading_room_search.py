@@ -122,3 +122,18 @@ def test_the_search_page_shows_hits_facets_and_the_box_keeps_the_query(
     assert 'href="http://testserver/api/v1/search?q=' in unescape(html)  # its JSON twin
     home = reading_client.get("/").text
     assert 'action="http://testserver/search"' in home  # the box is on every page
+
+
+def test_the_timeliness_facet_narrows_to_on_time_or_late_reports(
+    reading_client: TestClient,
+) -> None:
+    body = found(reading_client, "法治")
+    timeliness = {f["value"]: f["count"] for f in body["facets"]["timeliness"]}
+    assert timeliness and set(timeliness) <= {"on_time", "late", "undated"}
+    for value, count in timeliness.items():
+        narrowed = found(reading_client, "法治", timeliness=value)
+        assert narrowed["total"] == count
+        assert {f["value"] for f in narrowed["facets"]["timeliness"]} == {value}
+    assert reading_client.get("/api/v1/search?q=法治&timeliness=soon").status_code == 422
+    html = reading_client.get("/search", params={"q": "法治"}).text
+    assert "是否按时" in html and "timeliness=on_time" in unescape(html) and "按时" in html

@@ -254,7 +254,7 @@ def test_facets_count_the_whole_result_set(session: Session) -> None:
         1 for k in found if reports[k[0]].agency
     )
     assert result.total == len(found)
-    assert set(result.facets) == {"report_year", "province", "level", "agency"}
+    assert set(result.facets) == {"report_year", "province", "level", "timeliness", "agency"}
 
 
 def test_filters_narrow_the_results(session: Session) -> None:

@@ -14,11 +14,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from archive.coverage.deadline import TIMELINESS, timeliness, window_opens
 from archive.coverage.divisions import Division, Level
 from archive.runs.verdict import ANSWERED_PREFIX
 from archive.storage.models import (
@@ -30,12 +30,9 @@ from archive.storage.models import (
     Source,
 )
 
-# The deadline is China's, whatever the scheduler's time zone: before 1 April of Y+1.
-CHINA = ZoneInfo("Asia/Shanghai")
-DEADLINE_MONTH, DEADLINE_DAY = 4, 1
 GOVERNMENT_LEVELS = ("省", "市", "县")
 DEPARTMENT = "部门"
-STATUSES = ("on_time", "late", "undated", "missing", "no_portal")
+STATUSES = (*TIMELINESS, "missing", "no_portal")
 FIELDS = (
     "division_code",
     "agency",
@@ -51,16 +48,6 @@ FIELDS = (
     "province",
     "crawled",
 )
-
-
-def deadline(year: int) -> dt.date:
-    """The report on YEAR is on time when published before this day."""
-    return dt.date(year + 1, DEADLINE_MONTH, DEADLINE_DAY)
-
-
-def window_opens(year: int) -> dt.datetime:
-    """From when a crawl can find the report on YEAR: 1 January of YEAR+1, China time."""
-    return dt.datetime(year + 1, 1, 1, tzinfo=CHINA)
 
 
 @dataclass(frozen=True)
@@ -120,11 +107,7 @@ def status(found: Found | None, publisher: Publisher) -> tuple[str, str | None]:
     ``missing`` was checked by a crawl is the entry's ``crawled``, beside it."""
     if found is None:
         return ("missing" if publisher.portals else "no_portal"), None
-    due = deadline(publisher.report_year)
-    if found.published_date is not None:
-        return ("on_time" if found.published_date < due else "late"), "page"
-    seen = found.first_seen.astimezone(CHINA).date()
-    return ("on_time" if seen < due else "undated"), "first_seen"
+    return timeliness(publisher.report_year, found.published_date, found.first_seen)
 
 
 # --- reading the archive ---------------------------------------------------------------------

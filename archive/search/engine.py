@@ -162,14 +162,11 @@ def _matched(
         SearchDoc.report_id,
         SearchDoc.version,
         cast(score, Integer).label("score"),
-        SearchDoc.agency,
-        SearchDoc.report_year,
-        SearchDoc.province,
-        SearchDoc.level,
+        *(getattr(SearchDoc, name) for name in FACETS),
     ).where(_match_condition(session, query))
     if not all_versions:
         statement = statement.where(SearchDoc.is_latest == true())
-    for name in ("report_year", "province", "level", "agency"):
+    for name in FACETS:
         value = getattr(filters, name)
         if value is not None:
             statement = statement.where(getattr(SearchDoc, name) == value)

@@ -5,19 +5,21 @@
 its original) and :func:`drop_version` before it deletes one; a failed ingest thus leaves no
 index row behind. :func:`reindex` rebuilds everything (``fazhi db reindex``).
 
-Two parts: ``search_doc`` (a row per version: latest flag, facets, title; the same table on both
-backends) and the n-gram index (archive/search/grams.py): the FTS5 table ``search_fts`` on
-SQLite, written here; on PostgreSQL a GIN index over ``search_grams(title, text)`` of
-``report_version``, which PostgreSQL maintains itself.
+Two parts: ``search_doc`` (a row per version: latest flag, facets, the report's timeliness,
+title; the same table on both backends) and the n-gram index (archive/search/grams.py): the
+FTS5 table ``search_fts`` on SQLite, written here; on PostgreSQL a GIN index over
+``search_grams(title, text)`` of ``report_version``, which PostgreSQL maintains itself.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import TableClause, column, delete, func, insert, select, table, text, update
 from sqlalchemy.orm import Session, aliased
 
+from archive.coverage.deadline import timeliness
 from archive.search.grams import fts_document
 from archive.storage.models import Report, ReportVersion, SearchDoc, Source
 
@@ -104,7 +106,44 @@ def _fts_delete(session: Session, version_id: int) -> None:
         )
 
 
-def _mark_latest(session: Session, report_id: int) -> None:
+def _timeliness(session: Session, report_ids: list[int] | None) -> dict[int, str | None]:
+    """Each report's timeliness as coverage decides it, from its versions' earliest dates."""
+    query = (
+        select(
+            Report.id,
+            Report.report_year,
+            func.min(ReportVersion.published_date),
+            func.min(ReportVersion.first_seen),
+        )
+        .join(ReportVersion, ReportVersion.report_id == Report.id)
+        .group_by(Report.id, Report.report_year)
+    )
+    if report_ids is not None:
+        query = query.where(Report.id.in_(report_ids))
+    return {
+        report_id: None if year is None else timeliness(year, published, seen)[0]
+        for report_id, year, published, seen in session.execute(query)
+    }
+
+
+def _set_timeliness(session: Session, report_ids: list[int] | None) -> None:
+    """search_doc.timeliness of REPORT_IDS (every report with None), one UPDATE per value."""
+    by_value: dict[str | None, list[int]] = defaultdict(list)
+    for report_id, value in _timeliness(session, report_ids).items():
+        by_value[value].append(report_id)
+    for value, ids in by_value.items():
+        for start in range(0, len(ids), BATCH):
+            session.execute(
+                update(SearchDoc)
+                .where(SearchDoc.report_id.in_(ids[start : start + BATCH]))
+                .values(timeliness=value)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _refresh_report(session: Session, report_id: int) -> None:
+    """What a version added to or dropped from a report changes in its other rows: which one
+    is the latest, and the report's timeliness (its earliest dates may have moved)."""
     later = aliased(ReportVersion)
     latest = (select(func.max(later.version)).where(later.report_id == report_id)).scalar_subquery()
     session.execute(
@@ -113,6 +152,7 @@ def _mark_latest(session: Session, report_id: int) -> None:
         .values(is_latest=SearchDoc.version == latest)
         .execution_options(synchronize_session=False)
     )
+    _set_timeliness(session, [report_id])
 
 
 def add_version(session: Session, version_id: int) -> None:
@@ -124,7 +164,7 @@ def add_version(session: Session, version_id: int) -> None:
         select(SearchDoc.report_id).where(SearchDoc.version_id == version_id)
     )
     if report_id is not None:
-        _mark_latest(session, report_id)
+        _refresh_report(session, report_id)
 
 
 def drop_version(session: Session, version_id: int) -> None:
@@ -136,7 +176,7 @@ def drop_version(session: Session, version_id: int) -> None:
         _fts_delete(session, version_id)
     session.execute(delete(SearchDoc).where(SearchDoc.version_id == version_id))
     if report_id is not None:
-        _mark_latest(session, report_id)
+        _refresh_report(session, report_id)
 
 
 def refresh_version(session: Session, version_id: int) -> None:
@@ -155,6 +195,7 @@ def reindex(session: Session) -> int:
     """Rebuild the whole index from the archive; returns the number of versions indexed."""
     session.execute(delete(SearchDoc))
     _insert_docs(session, None)
+    _set_timeliness(session, None)
     if uses_fts(session):
         session.execute(text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
         ids = list(session.scalars(select(ReportVersion.id).order_by(ReportVersion.id)))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-#: Facets computed over the whole result set, in the order pages show them. An on-time/late
-#: facet joins once the coverage view exists: a search_doc column (or a join) named here and
-#: in archive/search/engine.py's FACET_COLUMNS is all it takes.
-FACETS = ("report_year", "province", "level", "agency")
+#: Facets computed over the whole result set, in the order pages show them: each a search_doc
+#: column and a SearchFilters field of the same name. ``timeliness`` is the report's on_time /
+#: late / undated as ``fazhi coverage`` decides it (archive/coverage/deadline.py).
+FACETS = ("report_year", "province", "level", "timeliness", "agency")
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class SearchFilters:
     province: str | None = None
     level: str | None = None
     agency: str | None = None
+    timeliness: str | None = None  # on_time / late / undated
     changed_since: dt.datetime | None = None  # versions first seen at or after this (aware) time
 
 

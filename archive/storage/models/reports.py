@@ -238,6 +238,12 @@ class SearchDoc(Base):
     level: Mapped[str | None] = mapped_column(
         String(10), comment="Level of the report's source (省 / 市 / 县 / 部门)"
     )
+    timeliness: Mapped[str | None] = mapped_column(
+        String(10),
+        comment="The report's on_time / late / undated, as fazhi coverage decides it (its "
+        "earliest page date, else its first sighting, against 1 April of the next year); "
+        "null without a report year",
+    )
 
 
 class VersionBand(Base):
