@@ -58,7 +58,9 @@ def sqlite_archive(versions: int) -> str:
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"{_name(versions)}.sqlite3"
     url = f"sqlite:///{path}"
-    if not _complete(url):
+    if _complete(url):
+        db.upgrade(url)  # an archive cached by an older schema gets the new migrations
+    else:
         path.unlink(missing_ok=True)
         _build(url, versions)
     return url
@@ -69,6 +71,7 @@ def postgres_archive(versions: int, server_url: str) -> str:
     admin_url = make_url(server_url).set(drivername="postgresql")
     url = admin_url.set(database=f"fazhi_bench_{_name(versions)}").render_as_string(False)
     if _complete(url):
+        db.upgrade(url)  # an archive cached by an older schema gets the new migrations
         return url
     with psycopg.connect(admin_url.render_as_string(False), autocommit=True) as admin:
         name = sql.Identifier(make_url(url).database or "")
