@@ -40,11 +40,6 @@ MISSES = {
     ("vue-wuhua", "reports"): "Vue article page: the report link is fetched as a candidate but "
     "not rendered, so the shell (body filled by script from /prod-api/…) is stored as 'other'",
     ("vue-wuhua", "versions"): "the report is not archived (see reports)",
-    (
-        "topic-xiling",
-        "versions",
-    ): "'西陵区2022年法治政府建设工作总结' becomes version 2 of the 2022 "
-    "report (same body and year), merged with other portals' 工作总结 pages as one text",
     ("topic-xiling", "distractors"): "'西陵区2022年法治政府建设工作总结' is archived as a report",
 }
 
