@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from scrapy.http import TextResponse
+from scrapy.http import TextResponse, XmlResponse
 from scrapy.utils.response import get_base_url
 
 from archive.extract.classify import DocType, classify
 from archive.extract.dates import report_year
+from crawler import data_islands
 
 RULES_FILE = Path(__file__).with_name("data") / "discovery.toml"
 ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
@@ -33,6 +34,7 @@ TRS_PAGER = re.compile(
 SCRIPTED_LISTING = re.compile(r"\.json|ajax|fetch\(|XMLHttpRequest|axios|\$\.get|\$\.post", re.I)
 SUBJECT = re.compile(r"法治政府|依法行政|法治建设|述法|法治")
 MIN_TITLE = 8  # an anchor shorter than this is navigation, not a document title
+API_PRIORITY = 60  # a listing's data: before its further pages (50)
 
 
 class LinkKind(StrEnum):
@@ -136,7 +138,9 @@ def trs_pages(script: str, page_url: str) -> list[str]:
 
 
 def page_links(response: TextResponse) -> Iterator[Link]:
-    """Every distinct http(s) link with its anchor text (or title), classified.
+    """Every distinct http(s) link with its anchor text (or title), classified: the page's
+    anchors, then the links of markup it holds as data (crawler/data_islands.py); an XML
+    answer is all data.
 
     Walks lxml's tree directly: a listing page holds hundreds of anchors and a
     selector per anchor costs more than the rest of the page's handling. A portal
@@ -148,15 +152,49 @@ def page_links(response: TextResponse) -> Iterator[Link]:
     # origin, "x" and "../x" on the folder, only "?x" on the whole URL (RFC 3986 5.2.2).
     against = {"/": urljoin(base, "/"), "?": base}
     folder = urljoin(base, ".")
-    for anchor in response.selector.root.iter("a"):
-        href = (anchor.get("href") or "").strip()
+
+    def resolved(href: str) -> str | None:
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
-            continue
+            return None
         url = _resolve(against.get(href[0], folder), href)
         if url is None or url in seen:
-            continue
+            return None
         seen.add(url)
-        yield classify_link(url, anchor.text_content().strip() or anchor.get("title", ""))
+        return url
+
+    if isinstance(response, XmlResponse):  # a data endpoint's answer: records as markup
+        yield from _island_links(data_islands.read_island(response.text), resolved, inline=False)
+        return
+    root = response.selector.root
+    for anchor in root.iter("a"):
+        url = resolved((anchor.get("href") or "").strip())
+        if url is not None:
+            yield classify_link(url, anchor.text_content().strip() or anchor.get("title", ""))
+    for text in data_islands.held_markup(root):
+        yield from _island_links(data_islands.read_island(text), resolved, inline=True)
+
+
+def _island_links(
+    island: data_islands.Island, resolved: Callable[[str], str | None], inline: bool
+) -> Iterator[Link]:
+    """A data island's links, classified; an anchorless one with a query is its data
+    endpoint, read as an API, and (INLINE: the island is in a page) asked for the records
+    past the island's own, the way the island's pager script would."""
+    for href, anchor in island.links:
+        url = resolved(href)
+        if url is None:
+            continue
+        link = classify_link(url, anchor)
+        if link.kind in (LinkKind.CANDIDATE, LinkKind.DISTRACTOR, LinkKind.ATTACHMENT):
+            yield link
+        elif data_islands.is_endpoint(href, anchor) and not is_article(url):
+            yield Link(url, "", LinkKind.API, API_PRIORITY)
+            if inline and island.records:
+                more = resolved(data_islands.next_range(url, island.records))
+                if more is not None:
+                    yield Link(more, "", LinkKind.API, API_PRIORITY)
+        else:
+            yield link
 
 
 @lru_cache(maxsize=2**16)

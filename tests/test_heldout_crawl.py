@@ -25,12 +25,8 @@ pytestmark = pytest.mark.slow
 ASPECTS = ("reports", "versions", "dates", "distractors", "audit")
 # (portal, aspect) -> what the product misses there (measured 2026-12-07, branch templates)
 MISSES = {
-    ("jcms-suyu", "reports"): "JCMS jpage list: the crawl renders the column and reads its first "
-    "screen only; records on later screens (inline XML datastore) and from dataproxy.jsp are "
-    "never followed: the 2022 (late) and 2021 reports are lost",
-    ("jcms-suyu", "versions"): "the two reports past the first jpage screen are not archived",
-    ("jcms-suyu", "audit"): "the jpage datastore's links (records 16-45 and its nextgroup "
-    "dataproxy.jsp link) are in the page read but neither fetched nor in skipped_link",
+    ("jcms-suyu", "distractors"): "'宿豫区2023年法治政府建设工作总结' is archived as a report "
+    "(on the jpage datastore's second screen: reached since the datastore is read, 2026-12-07)",
     ("boss-shaxian", "distractors"): "'沙县区2023年法治政府建设工作总结' is archived as a report",
     (
         "xxgk-jianxi",
@@ -44,11 +40,6 @@ MISSES = {
     ("vue-wuhua", "reports"): "Vue article page: the report link is fetched as a candidate but "
     "not rendered, so the shell (body filled by script from /prod-api/…) is stored as 'other'",
     ("vue-wuhua", "versions"): "the report is not archived (see reports)",
-    (
-        "topic-xiling",
-        "versions",
-    ): "'西陵区2022年法治政府建设工作总结' becomes version 2 of the 2022 "
-    "report (same body and year), merged with other portals' 工作总结 pages as one text",
     ("topic-xiling", "distractors"): "'西陵区2022年法治政府建设工作总结' is archived as a report",
 }
 

@@ -23,12 +23,13 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from archive.config import Settings
-from crawler import listing_api, sitemaps
+from crawler import data_islands, listing_api, sitemaps
+from crawler.discovery import API_PRIORITY as DATA
 from crawler.discovery import SCRIPTED_LISTING, Link, LinkKind, is_article, page_links, trs_pages
 from crawler.failures import FailureLog, failed_request
 from crawler.floods import FloodCut, FloodCuts
@@ -46,7 +47,7 @@ CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,20
 CHALLENGE_STATUS = frozenset({412, 202})
 SEARCH_QUERY = "法治政府建设情况报告"
 LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
-API_PRIORITY, PAGE_PRIORITY = 60, 50  # a listing's data, then its further pages
+PAGE_PRIORITY = 50  # a listing's further pages: after its data (DATA)
 
 
 class ReportsSpider(scrapy.Spider):
@@ -165,20 +166,23 @@ class ReportsSpider(scrapy.Spider):
         yield from self._follow(response, source, kind, depth, links)
 
     def _links(self, response: Response, kind: str, rendered: bool) -> list[Link]:
-        """A page's links; an endpoint's, from its JSON, with its other pages; a rendered
-        listing's, with the endpoints its script called (crawler/listing_api.py)."""
+        """A page's links; an endpoint's (JSON or XML), with its other pages or record ranges;
+        a rendered listing's, with the endpoints its script called (crawler/listing_api.py)."""
         if not isinstance(response, TextResponse):
             return []
         data = listing_api.read_json(response) if kind == LinkKind.API else None
-        if data is None:
-            links = list(page_links(response))
-        else:
+        pages: list[str] = []
+        if data is not None:
             links = listing_api.json_links(data, response.url)
             pages = listing_api.other_pages(response.url, data, self.api_pages)
-            links += [Link(url, "", LinkKind.API, PAGE_PRIORITY) for url in pages]
+        else:
+            links = list(page_links(response))  # an XML answer's too (crawler/data_islands.py)
+            if kind == LinkKind.API and isinstance(response, XmlResponse):
+                pages = data_islands.answer_ranges(response.text, response.url, self.api_pages)
+        links += [Link(url, "", LinkKind.API, PAGE_PRIORITY) for url in pages]
         if rendered and kind in LISTING_KINDS:
             calls = listing_api.api_calls(response)
-            links += [Link(url, "", LinkKind.API, API_PRIORITY) for url in calls]
+            links += [Link(url, "", LinkKind.API, DATA) for url in calls]
         return links
 
     def failed(self, failure: Failure) -> Iterator[FailureItem]:
@@ -433,14 +437,10 @@ def chosen_sources(
     """
     if start_url:
         return [source_from_url(start_url)]
-    if everything:
-        slugs = None
-    elif slug:
-        slugs = [slug]
-    else:
+    if not everything and not slug:
         raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")
     registry = with_discovered(load(Path(registry_path) if registry_path else None), database)
-    return registry.select(slugs)
+    return registry.select(None if everything or not slug else [slug])
 
 
 def spider_of(crawler: Crawler) -> ReportsSpider:
