@@ -11,6 +11,7 @@ goes out whole, and the reason is logged once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from scrapy import Request, signals
@@ -44,13 +45,15 @@ class ConditionalRequests:
         if self.engine is not None:
             self.engine.dispose()
 
-    def process_request(self, request: Request) -> None:
+    async def process_request(self, request: Request) -> None:
         if request.cb_kwargs.get("kind") not in ASKED_AGAIN or request.meta.get("playwright"):
             return
         if self.unavailable or b"If-None-Match" in request.headers:
             return
-        try:
-            found = self._validators(request.url)
+        if self.engine is None:
+            self.engine = db.make_engine(self.database_url)
+        try:  # in a worker thread: a slow database must not stall the reactor's other requests
+            found = await asyncio.to_thread(self._validators, self.engine, request.url)
         except Exception as exc:
             if not db.is_outage(exc):
                 raise
@@ -62,8 +65,7 @@ class ConditionalRequests:
         if found:
             self.crawler.stats.inc_value("fazhi/conditional/asked")
 
-    def _validators(self, url: str) -> dict[str, str]:
-        if self.engine is None:
-            self.engine = db.make_engine(self.database_url)
-        with Session(self.engine) as session:
+    @staticmethod
+    def _validators(engine: Engine, url: str) -> dict[str, str]:
+        with Session(engine) as session:
             return revalidation.validators(session, url)

@@ -7,6 +7,7 @@ version.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from scrapy import Request
@@ -90,8 +91,8 @@ def test_only_report_pages_and_files_are_asked_conditionally(
         session.commit()
     middleware = ConditionalRequests(get_crawler(), database_url)
     report, listing = _request(LinkKind.CANDIDATE), _request(LinkKind.LISTING)
-    middleware.process_request(report)
-    middleware.process_request(listing)
+    asyncio.run(middleware.process_request(report))
+    asyncio.run(middleware.process_request(listing))
     middleware.close()
     assert report.headers[b"If-None-Match"] == b'"5f1a-2c3"'
     assert b"If-None-Match" not in listing.headers
@@ -100,5 +101,5 @@ def test_only_report_pages_and_files_are_asked_conditionally(
 def test_a_database_that_cannot_answer_costs_only_the_condition() -> None:
     middleware = ConditionalRequests(get_crawler(), "postgresql://nobody@127.0.0.1:1/none")
     request = _request(LinkKind.CANDIDATE)
-    middleware.process_request(request)  # logged, not raised
+    asyncio.run(middleware.process_request(request))  # logged, not raised
     assert middleware.unavailable and b"If-None-Match" not in request.headers
