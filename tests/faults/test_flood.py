@@ -10,7 +10,6 @@ robots.txt answers 503 (crawler/robots.py).
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -20,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from archive.storage import db
+from archive.storage.models import CrawlRun, Fetch, SkippedLink
 from tests import crawl_process
 from tests.faults.portal import GOOD_REPORT, fixture
+from tests.services import fresh_postgres_database
 
 pytestmark = pytest.mark.slow
 
@@ -101,9 +104,18 @@ class Flooded:
     skipped: dict[str, int]  # the run's skip audit: links left, by reason
 
 
-@pytest.fixture(scope="module")
-def flooded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
-    yield from _crawl(tmp_path_factory, robots_status=404, settings={})
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def flooded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, token: str
+) -> Iterator[Flooded]:
+    """The hostile portal crawled into each backend's archive."""
+    if request.param == "sqlite":
+        yield from _crawl(tmp_path_factory, robots_status=404, settings={})
+        return
+    with fresh_postgres_database(f"{token}_flood") as url:
+        yield from _crawl(tmp_path_factory, robots_status=404, settings={}, database=url)
 
 
 @pytest.fixture(scope="module")
@@ -119,11 +131,15 @@ def out_of_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flooded]:
 
 
 def _crawl(
-    factory: pytest.TempPathFactory, robots_status: int, settings: dict[str, str]
+    factory: pytest.TempPathFactory,
+    robots_status: int,
+    settings: dict[str, str],
+    database: str | None = None,
 ) -> Iterator[Flooded]:
     """Crawl the portal, its robots.txt answering ROBOTS_STATUS, with the shipped budgets but
-    for SETTINGS."""
+    for SETTINGS, into DATABASE (a SQLite file of its own by default)."""
     data: Path = factory.mktemp("flood")
+    database = database or f"sqlite:///{data}/archive.sqlite3"
     portal = _FloodPortal(robots_status)
     thread = threading.Thread(target=portal.serve_forever, daemon=True)
     thread.start()
@@ -136,24 +152,20 @@ def _crawl(
             "render": "static",
         }
         registry = crawl_process.write_registry([entry], data / "flood.yaml")
-        database = data / "archive.sqlite3"
         command = crawl_process.crawl_command(
             registry,
-            f"sqlite:///{database}",
+            database,
             *("--source", "flood"),
             settings=crawl_process.FAST | settings,
         )
         run = crawl_process.run_crawl(command, crawl_process.crawl_env(data), timeout=120)
         assert run.returncode == 0, run.stderr[-3000:]
-        with sqlite3.connect(database) as db:
-            rows = db.execute("SELECT url, error FROM fetch ORDER BY id").fetchall()
-            skipped = db.execute("SELECT reason, count(*) FROM skipped_link GROUP BY reason")
-            left = dict(skipped.fetchall())
+        rows, left, stats = _read(database)
         yield Flooded(
             [p for p in portal.requested if p != "/robots.txt"],
             [url.removeprefix(portal.base) for url, _ in rows],
             [error for _, error in rows],
-            crawl_process.last_run_stats(database),
+            stats,
             crawl_process.crawl_log(run),
             left,
         )
@@ -161,6 +173,21 @@ def _crawl(
         portal.shutdown()
         portal.server_close()
         thread.join()
+
+
+def _read(url: str) -> tuple[list[Any], dict[str, int], dict[str, Any]]:
+    """The run's fetch rows (url, error), its skip audit by reason, and its Scrapy stats."""
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = list(conn.execute(select(Fetch.url, Fetch.error).order_by(Fetch.id)))
+            reasons = select(SkippedLink.reason, func.count()).group_by(SkippedLink.reason)
+            left = {reason: int(n) for reason, n in conn.execute(reasons)}
+            newest = select(CrawlRun.stats).order_by(CrawlRun.id.desc()).limit(1)
+            stats = conn.execute(newest).scalar_one()
+    finally:
+        engine.dispose()
+    return rows, left, stats
 
 
 def _flood_requested(flooded: Flooded) -> list[str]:
