@@ -30,9 +30,10 @@ from crawler.discovery import RULES_FILE
 
 logger = logging.getLogger(__name__)
 SHELL = "shell"  # the reason a shell is rendered (crawler.rendering, request meta RENDERED_FOR)
-# Text under these elements is never read as the page's own (code, styles, fallbacks, links).
-UNREAD = ("script", "style", "noscript", "template", "a")
-READABLE = "//body//text()[not(" + " or ".join(f"ancestor::{tag}" for tag in UNREAD) + ")]"
+# The body's text outside code, styles and fallbacks: what a reader would see of the page.
+SHOWN = "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]"
+# Of that, the page's own: not in a link (menus, lists) nor in a <template> (not shown yet).
+READABLE = SHOWN[:-2] + " or ancestor::template or ancestor::a)]"
 SPACE = re.compile(r"\s+")
 
 
@@ -138,7 +139,7 @@ def _mount_roots(tree: html.HtmlElement) -> list[str]:
 def _bindings(tree: html.HtmlElement) -> list[str]:
     """Template placeholders in the text, or elements bound to data a script loads."""
     signs = []
-    text = "".join(str(node) for node in tree.xpath(READABLE.replace(" or ancestor::a", "")))
+    text = "".join(str(node) for node in tree.xpath(SHOWN))
     if rules().placeholder.search(text):
         signs.append("placeholders {{…}}")
     bound = {
