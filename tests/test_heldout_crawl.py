@@ -37,9 +37,6 @@ MISSES = {
         "zq-changzhi-fgw",
         "distractors",
     ): "'长治市2023年法治政府建设工作总结' is archived as a report",
-    ("vue-wuhua", "reports"): "Vue article page: the report link is fetched as a candidate but "
-    "not rendered, so the shell (body filled by script from /prod-api/…) is stored as 'other'",
-    ("vue-wuhua", "versions"): "the report is not archived (see reports)",
     ("topic-xiling", "distractors"): "'西陵区2022年法治政府建设工作总结' is archived as a report",
 }
 

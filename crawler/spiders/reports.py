@@ -28,7 +28,7 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from archive.config import Settings
-from crawler import data_islands, listing_api, sitemaps
+from crawler import data_islands, listing_api, rendering, shells, sitemaps
 from crawler.discovery import API_PRIORITY as DATA
 from crawler.discovery import SCRIPTED_LISTING, Link, LinkKind, is_article, page_links, trs_pages
 from crawler.failures import FailureLog, failed_request
@@ -36,7 +36,7 @@ from crawler.floods import FloodCut, FloodCuts
 from crawler.items import FailureItem, PageItem
 from crawler.registry import Render, Source, load, source_from_url
 from crawler.registry.discovered import with_discovered
-from crawler.request_meta import FOUND_ON, PARENT, SOURCE
+from crawler.request_meta import FOUND_ON, PARENT, RENDERED_FOR, SOURCE
 from crawler.skips import SkipAudit, dropped_reason, reason_to_leave
 from crawler.traps import TrapGuard
 
@@ -145,21 +145,19 @@ class ReportsSpider(scrapy.Spider):
             yield from self._sitemap(response, source, sitemap)
             return
         links = self._links(response, kind, rendered)
-        if not rendered and self._needs_browser(response, source, kind, links):
+        why = None if rendered else self._needs_browser(response, source, kind, links)
+        if why is not None:
             request = response.request
             assert request is not None  # a response to a request of ours
             yield request.replace(
                 meta={k: v for k, v in response.meta.items() if k in (SOURCE, PARENT)}
-                | {
-                    "playwright": True,
-                    # script-built lists arrive after `load`: wait until the page stops fetching
-                    "playwright_page_goto_kwargs": {"wait_until": "networkidle"},
-                    "playwright_page_methods": listing_api.recording_calls(),
-                },
+                | rendering.render_meta(why),
                 cb_kwargs={**request.cb_kwargs, "rendered": True},
                 dont_filter=True,
             )
             return
+        if rendered and response.meta.get(RENDERED_FOR) == shells.SHELL:  # once, never again
+            shells.judge_rendered(response, self.crawler.stats)
         yield self._page_item(response, url, kind, anchor, rendered)  # archived: counted now
         if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
             return
@@ -223,10 +221,7 @@ class ReportsSpider(scrapy.Spider):
             url=url,
             final_url=response.url,
             status=response.status,
-            headers={
-                k.decode("latin-1"): b", ".join(v).decode("latin-1")
-                for k, v in response.headers.items()
-            },
+            headers=rendering.captured_headers(response),
             body=response.body,
             fetched_at=dt.datetime.now(dt.UTC),
             source=response.meta[SOURCE],
@@ -277,23 +272,27 @@ class ReportsSpider(scrapy.Spider):
 
     def _needs_browser(
         self, response: Response, source: Source, kind: str, links: list[Link]
-    ) -> bool:
+    ) -> str | None:
+        """Why the static answer must be rendered (crawler.rendering's reasons), or None."""
         if response.status in CHALLENGE_STATUS or CHALLENGE.search(response.body[:20000]):
             self.crawler.stats.inc_value("fazhi/render/challenge")
-            return True
+            return rendering.CHALLENGE
         if not 200 <= response.status < 300:
-            return False  # an error page stays an error page when rendered
+            return None  # an error page stays an error page when rendered
         if source.render is Render.BROWSER:
-            return isinstance(response, HtmlResponse)
+            return rendering.BROWSER_SOURCE if isinstance(response, HtmlResponse) else None
+        if kind == LinkKind.CANDIDATE:  # a report's page whose body a script fills
+            shell = shells.needs_render(response, source.render is Render.AUTO, self.crawler.stats)
+            return shells.SHELL if shell else None
         if kind not in LISTING_KINDS or not isinstance(response, TextResponse):
-            return False
+            return None
         documents = (LinkKind.CANDIDATE, LinkKind.DISTRACTOR, LinkKind.ATTACHMENT)
         scripted = not any(
             link.kind in documents or is_article(link.url) for link in links
         ) and any(SCRIPTED_LISTING.search(s) for s in response.css("script").getall())
         if scripted:
             self.crawler.stats.inc_value("fazhi/render/scripted-listing")
-        return scripted and source.render is Render.AUTO
+        return rendering.SCRIPTED_LISTING if scripted and source.render is Render.AUTO else None
 
     def _sitemap(self, response: Response, source: Source, level: int) -> Iterator[scrapy.Request]:
         """What robots.txt (LEVEL 0) or a sitemap LEVEL deep (1: the one robots.txt names)
