@@ -32,6 +32,7 @@ from w3lib.url import canonicalize_url
 
 from archive.storage.warc import read_capture
 from tests.replica import config
+from tests.replica.fixture_tools import load_skin
 from tests.replica_crawl import Crawled, crawled_replica
 
 GROUP = "heldout"  # the first held-out set; tests/test_heldout2_crawl.py scores "heldout2"
@@ -94,7 +95,11 @@ def _copy_urls(report: dict[str, Any]) -> list[str]:
 
 
 def _score_report(
-    db: sqlite3.Connection, report: dict[str, Any], texts: dict[str, str], score: Score
+    db: sqlite3.Connection,
+    report: dict[str, Any],
+    texts: dict[str, str],
+    score: Score,
+    without: tuple[str, ...],
 ) -> None:
     key = report["key"]
     expected = _expected_order(report)
@@ -124,7 +129,8 @@ def _score_report(
     if len(own) != len(expected):
         score.problems["versions"].append(f"{key}: {len(own)} versions, {len(expected)} expected")
     for label, (_, version, published, document, text, _) in zip(expected, own, strict=False):
-        _score_text(key, version, text or "", _expected_text(report, label, texts), score)
+        want = _expected_text(report, label, texts)
+        _score_text(key, version, text or "", want, without, score)
         want = report["dates"][label]
         got = {"published_date": published, "document_date": document}
         score.dates += 1
@@ -146,18 +152,25 @@ def _squashed(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-def _score_text(key: str, version: int, got: str, want: str, score: Score) -> None:
-    """Whether an archived text holds every line of the report (whitespace and width aside)."""
+def _score_text(
+    key: str, version: int, got: str, want: str, without: tuple[str, ...], score: Score
+) -> None:
+    """Whether an archived text holds every line of the report (whitespace and width aside)
+    and none of its portal's furniture (the skin's `without` strings)."""
     score.texts += 1
     archived = _squashed(got)
     missing = [line for line in want.splitlines() if _squashed(line) not in archived]
-    if not missing:
+    kept = [junk for junk in without if _squashed(junk) in archived]
+    if not missing and not kept:
         score.texts_right += 1
         return
     lines = len(want.splitlines())
-    score.problems["texts"].append(
-        f"{key} v{version}: {len(missing)} of {lines} lines missing, e.g. {missing[0][:40]!r}"
-    )
+    if missing:
+        score.problems["texts"].append(
+            f"{key} v{version}: {len(missing)} of {lines} lines missing, e.g. {missing[0][:40]!r}"
+        )
+    if kept:
+        score.problems["texts"].append(f"{key} v{version}: furniture kept: {kept}")
 
 
 def _sighted_within(db: sqlite3.Connection, version_id: int, urls: set[str]) -> bool:
@@ -228,8 +241,11 @@ def links_on(body: bytes, url: str, content_type: str) -> set[str]:
 
 
 def _anchors(tree: lxml.html.HtmlElement, url: str) -> set[str]:
+    """<a href>s, and the documents a page embeds as its own (<iframe>/<frame> src)."""
     tree.make_links_absolute(url, handle_failures="discard")
-    hrefs = (a.get("href", "").split("#")[0] for a in tree.iter("a"))
+    hrefs = [a.get("href", "") for a in tree.iter("a")]
+    hrefs += [frame.get("src", "") for frame in tree.iter("iframe", "frame")]
+    hrefs = [h.split("#")[0] for h in hrefs]
     return {canonicalize_url(h) for h in hrefs if urlsplit(h).scheme in ("http", "https")}
 
 
@@ -284,7 +300,9 @@ def scoreboard(crawled: Crawled) -> dict[str, Score]:
     board = {site: Score() for site in manifest["sites"]}
     for report in manifest["reports"]:
         own = [c for c in report["copies"] if not c["repost"]] or report["copies"]
-        _score_report(crawled.db, report, manifest["texts"], board[own[0]["site"]])
+        site = own[0]["site"]
+        without = load_skin(config.sites(group)[site].skin).without
+        _score_report(crawled.db, report, manifest["texts"], board[site], without)
     audited = audit(crawled)
     for site, base in manifest["sites"].items():
         score = board[site]
