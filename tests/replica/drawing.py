@@ -13,11 +13,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from html import escape, unescape
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from tests.replica.config import Site
 from tests.replica.fixture_tools import (
     SEEDS,
     body_markup,
+    body_render,
     load_skin,
     page_build,
     reader_text,
@@ -31,6 +33,8 @@ NAV_LINK = re.compile(r'<a href="([^"]+)"[^>]*>([^<]+)</a>')
 # The mirror's ruby-in-parentheses after a Han character, e.g. 區(qū).
 ANNOTATED = re.compile(rf"([\u4e00-\u9fff])({reader_text.PINYIN_ANNOTATION.pattern})")
 SUMMARY_CHARS = 80
+FRAME_MARK = "<!--frame-->"  # where a skin's page embeds its body (article_render: iframe)
+PAGER_MARK = "<!--pager-->"  # where a skin prints its 正文分页 pager (article_render: paged)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class Drawn:
     title: str
     text: str
     attachments: tuple[dict[str, str], ...]
+    # more resources the page is made of: (path, bytes) of its later pages or its frame
+    parts: tuple[tuple[str, bytes], ...] = ()
 
 
 def context(site: Site, *, title: str, url: str, date: dt.date, ident: int, **extra: Any) -> dict:
@@ -81,6 +87,8 @@ def site_spec(site: Site, title: str, ctx: dict[str, Any]) -> dict[str, Any]:
         "metadata_layout": site.metadata_layout,
         "traditional": "page" if site.traditional else None,
         "expected": {"script": "zh-Hant" if site.traditional else "zh-Hans"},
+        "paged": site.page_blocks if site.article_render == "paged" else 0,
+        "frame": site.frame.format(**ctx) if site.article_render == "iframe" else "",
     }
 
 
@@ -91,14 +99,84 @@ def summary(blocks: list[Block]) -> str:
 
 
 def draw(spec: dict[str, Any], blocks: list[Block]) -> Drawn:
-    """The page the generator makes of a spec and its blocks."""
-    html = page_build.page_html(spec, blocks)
+    """The page the generator makes of a spec and its blocks (its text: all of them, though a
+    framed or paged page shows them in its frame or over several pages)."""
+    generator = {key: value for key, value in spec.items() if key not in ("paged", "frame")}
+    parts: tuple[tuple[str, bytes], ...] = ()
+    if spec.get("frame"):
+        html, parts = _framed(generator, blocks, spec["frame"])
+    elif spec.get("paged") and len(blocks) > spec["paged"]:
+        html, parts = _paged(generator, blocks, spec["paged"])
+    else:
+        html = page_build.page_html(generator, blocks)
     return Drawn(
         body=page_build.encode_page(html, spec),
         title=page_build.page_title(spec),
         text="\n".join(page_build.expected_lines(blocks, spec)),
         attachments=tuple(page_build.expected_attachments(blocks, spec)),
+        parts=parts,
     )
+
+
+def _framed(
+    spec: dict[str, Any], blocks: list[Block], frame: str
+) -> tuple[str, tuple[tuple[str, bytes], ...]]:
+    """The page with an empty body and an <iframe> of FRAME, and FRAME: a bare document of
+    the body, as CMSs that store an article's HTML apart serve it."""
+    html = page_build.page_html(spec, [])
+    if FRAME_MARK not in html:
+        raise ValueError(f"{spec['skin']}: an iframe skin marks its frame with {FRAME_MARK}")
+    tag = (
+        f'<iframe id="contentFrame" src="{escape(frame)}" width="100%" height="1200" '
+        'frameborder="0" scrolling="no"></iframe>'
+    )
+    title = escape(page_build.page_title(spec), quote=False)
+    inner = body_render.render_body(blocks, spec["style"])
+    document = (
+        f'<!DOCTYPE html>\n<html>\n<head>\n<meta charset="{spec["encoding"]}">\n'
+        f"<title>{title}</title>\n"
+        '<link rel="stylesheet" href="/css/content.css">\n</head>\n<body>\n'
+        f'<div class="article-content" id="zoom">\n{inner}\n</div>\n</body>\n</html>\n'
+    )
+    path = urlsplit(urljoin(spec["url"], frame)).path
+    return html.replace(FRAME_MARK, tag), ((path, page_build.encode_page(document, spec)),)
+
+
+def _paged(
+    spec: dict[str, Any], blocks: list[Block], size: int
+) -> tuple[str, tuple[tuple[str, bytes], ...]]:
+    """The body split every SIZE blocks over name.html, name_1.html, name_2.html… (TRS and
+    most CMSs' 正文分页), each page with the pager: 上一页, the page numbers, 下一页."""
+    chunks = [blocks[start : start + size] for start in range(0, len(blocks), size)]
+    path = urlsplit(spec["url"]).path
+    stem, dot, suffix = path.rpartition("/")[2].rpartition(".")
+    names = [f"{stem}.{suffix}"] + [f"{stem}_{n}{dot}{suffix}" for n in range(1, len(chunks))]
+    folder = path.rsplit("/", 1)[0] + "/"
+    pages = []
+    for number, chunk in enumerate(chunks):
+        html = page_build.page_html(spec, chunk)
+        if PAGER_MARK not in html:
+            raise ValueError(f"{spec['skin']}: a paged skin marks its pager with {PAGER_MARK}")
+        pages.append(html.replace(PAGER_MARK, _page_nav(names, number)))
+    parts = tuple(
+        (folder + name, page_build.encode_page(html, spec))
+        for name, html in zip(names[1:], pages[1:], strict=True)
+    )
+    return pages[0], parts
+
+
+def _page_nav(names: list[str], current: int) -> str:
+    """A 正文分页 pager: relative links, the current page's number unlinked."""
+    links = [f'<a href="{names[current - 1]}">上一页</a>'] if current else []
+    for number, name in enumerate(names):
+        links.append(
+            f'<span class="current">{number + 1}</span>'
+            if number == current
+            else f'<a href="{name}">{number + 1}</a>'
+        )
+    if current + 1 < len(names):
+        links.append(f'<a href="{names[current + 1]}">下一页</a>')
+    return '<div class="page-nav" id="pageNav">' + " ".join(links) + "</div>"
 
 
 def markup_blocks(spec: dict[str, Any], markup: str) -> list[Block]:

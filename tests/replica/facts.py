@@ -18,6 +18,7 @@ class CopyFact:
     text: str  # the report text a reader must get from the page
     attachments: tuple[dict[str, str], ...]
     date: dt.date  # the page's publication date, as it prints it
+    parts: tuple[str, ...] = ()  # its later pages (正文分页) or its frame: the copy as well
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ def _sightings(
         entry["text"][phase] = label(copy.text)
         entry["date"] = copy.date.isoformat()
         entry["attachments"] = [dict(item) for item in copy.attachments]
+        if copy.parts:
+            entry["parts"] = [base + part for part in copy.parts]
     for item in build.facts.files:
         texts[label(item.text)] = item.text
         entry = _online(reports[item.report]["files"], base + item.path, slug)

@@ -51,7 +51,7 @@ def page_paths(column: Column, pages: int) -> list[list[str]]:
         ]
     if pager.style == "query":
         return [[base]] + [[f"{base}&pageIndex={n}"] for n in range(2, pages + 1)]
-    if pager.style == "gkmlpt":
+    if pager.style in ("gkmlpt", "page"):
         return [[base]] + [[f"{base}?page={n}"] for n in range(2, pages + 1)]
     raise ValueError(f"unknown pager style {pager.style!r}")
 
@@ -105,6 +105,7 @@ def pager_html(column: Column, page: int, pages: int, total: int, endless: bool 
         "links": lambda n: f"index.{pager.ext}" if n == 1 else f"index_{n - 1}.{pager.ext}",
         "dede": lambda n: f"list_{pager.list_id}_{n}.html",
         "query": lambda n: column.path if n == 1 else f"{column.path}&pageIndex={n}",
+        "page": lambda n: column.path if n == 1 else f"{column.path}?page={n}",
     }[pager.style]
     has_next = endless or page < pages
     parts = [f"共{total}条　{page}/{pages}页"]

@@ -43,12 +43,12 @@ from tests.replica.facts import (
     filler_titles,
 )
 from tests.replica.fixture_tools import (
-    PAGES,
     SEEDS,
     body_markup,
     fixture_spec,
     page_build,
     reader_text,
+    report_file,
 )
 from tests.replica.listing import Entry
 from tests.replica.resource import Handler, Resource
@@ -141,6 +141,8 @@ class _Builder:
             self._serve(api, scripted.JSON_TYPE, data)
         else:
             self._serve(path, content_type, drawn.body)
+        for part, body in drawn.parts:  # its later pages (正文分页), its frame
+            self._serve(part, content_type, body)
         self.entries[column].append(Entry(drawn.title, date, path))
 
     def _article_path(self, column: Column, date: dt.date, ident: int) -> str:
@@ -175,7 +177,10 @@ class _Builder:
         self._file(copy.column, path, drawn, date, content_type)
         for column_key, href in copy.also:
             self.entries[column_key].append(Entry(drawn.title, date, href))
-        self.facts.copies.append(CopyFact(report.key, path, drawn.text, drawn.attachments, date))
+        parts = tuple(part for part, _ in drawn.parts)
+        self.facts.copies.append(
+            CopyFact(report.key, path, drawn.text, drawn.attachments, date, parts)
+        )
         self._attachment_files(report, drawn)
 
     def _redrawn(
@@ -207,14 +212,13 @@ class _Builder:
 
     def _attachment_files(self, report: Report, drawn: Drawn) -> None:
         """The report files a page links to (an attachment-only report), served beside it."""
-        folder = PAGES / f"{report.fixture}.files"
         for attachment in drawn.attachments:
             path = target_of(attachment["url"])
-            local = folder / path.rsplit("/", 1)[-1]
-            media_type = MEDIA_TYPES[local.suffix]
-            self._serve(path, media_type, local.read_bytes())
-            text = local.with_name(local.name + ".expected.txt").read_text(encoding="utf-8")
-            self.facts.files.append(FileFact(report.key, path, media_type, text.strip()))
+            name = path.rsplit("/", 1)[-1]
+            media_type = MEDIA_TYPES[name[name.rindex(".") :]]
+            body, text = report_file(report.fixture, name)
+            self._serve(path, media_type, body)
+            self.facts.files.append(FileFact(report.key, path, media_type, text))
 
     def _decoys(self) -> None:
         for decoy in self.site.decoys:
