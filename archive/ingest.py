@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -22,6 +22,7 @@ from archive.errors import ExtractionError
 from archive.extract import EXTRACTOR_VERSION
 from archive.extract.classify import DocType, classify
 from archive.extract.page import Extracted, extract_document, extract_page, is_document
+from archive.extract.spans import extract_span
 from archive.storage import attachments, fetches, revalidation, versions
 from archive.storage.models import Fetch, Sighting
 from archive.storage.source_info import SourceInfo
@@ -89,10 +90,20 @@ def process(
     crawl_run_id: int | None = None,
     source: SourceInfo | None = None,
     region_hint: str | None = None,
+    parts: Sequence[Response] = (),
+    span: str | None = None,
 ) -> Processed:
-    """Archive one response; commit is the caller's (the crawler commits a batch at once)."""
+    """Archive one response; commit is the caller's (the crawler commits a batch at once).
+
+    PARTS are the further resources the report at RESPONSE spans (its continuation pages, its
+    body's frame; SPAN says which, ``archive.extract.spans``): each is captured and recorded
+    as a fetch of its own, and the report is derived from all of them."""
     fetch_id = _record(session, response, warc, crawl_run_id)
-    return derive(session, response, fetch_id, source=source, region_hint=region_hint)
+    for part in parts:
+        _record(session, part, warc, crawl_run_id)
+    return derive(
+        session, response, fetch_id, source=source, region_hint=region_hint, parts=parts, span=span
+    )
 
 
 def derive(
@@ -102,10 +113,12 @@ def derive(
     *,
     source: SourceInfo | None = None,
     region_hint: str | None = None,
+    parts: Sequence[Response] = (),
+    span: str | None = None,
 ) -> Processed:
-    """Everything :func:`process` makes of a response already recorded as FETCH_ID: what
-    `fazhi reprocess` does with a capture today's rules read as a report though older ones
-    did not."""
+    """Everything :func:`process` makes of a response already recorded as FETCH_ID (with
+    the PARTS it spans, joined as SPAN): what `fazhi reprocess` does with a capture today's
+    rules read as a report though older ones did not."""
     if response.http_error:
         return Processed(fetch_id, error=response.http_error)
     page_url = response.final_url or response.url
@@ -113,7 +126,13 @@ def derive(
         seen = revalidation.not_modified(session, page_url, response.fetched_at, fetch_id)
         return Processed(fetch_id, DocType.ANNUAL_REPORT if seen else None, result=seen)
     try:
-        extracted = extract_response(response, page_url, region_hint)
+        if span is not None and not is_document(page_url, response.content_type):
+            first = (response.body, page_url, response.headers)
+            usable = [part for part in parts if part.http_error is None and part.body]
+            bodies = [(part.body, part.final_url or part.url, part.headers) for part in usable]
+            extracted = extract_span(first, bodies, span, region_hint)
+        else:
+            extracted = extract_response(response, page_url, region_hint)
     except ExtractionError as exc:
         return _failed(session, fetch_id, f"extraction: {exc}")
     doc_type, reason = classify(extracted.title, extracted.text)

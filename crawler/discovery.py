@@ -46,6 +46,10 @@ class LinkKind(StrEnum):
     EXPLORE = "explore"  # no signal either way: followed near the start pages only
     IGNORED = "ignored"
     API = "api"  # an endpoint a script-built listing called: read for links and other pages
+    PART = "part"  # a further page or the frame of a report page's text (crawler/spans.py)
+
+
+LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ class PageItem:
     parent_url: str | None = None  # the report page an attachment was linked from
     anchor: str | None = None
     rendered: bool = False  # fetched through the browser
+    # The further resources a report page spans (archive.extract.spans): its continuation
+    # pages or its body's frame, in order, and how they join (PAGES, FRAME); archived with it.
+    parts: tuple[PageItem, ...] = ()
+    span: str | None = None
 
 
 @dataclass

@@ -115,6 +115,7 @@ FAZHI_SPOOL_PATIENCE = 120.0
 FAZHI_MAX_DEPTH = 6  # listing levels below a start URL
 FAZHI_EXPLORE_DEPTH = 2  # links without any signal are followed this far from a start URL
 FAZHI_API_PAGES = 50  # pages of a listing's JSON endpoint, or XML record ranges, read at most
+FAZHI_ARTICLE_PAGES = 30  # resources one report spans (正文分页, a frame) read at most, itself too
 FAZHI_SITEMAP_DEPTH = 3  # sitemap levels: robots.txt's sitemap, an index's, an index's index's
 # `fazhi worker`: a worker silent this long is dead, its leased requests go back on the queue
 # (longer than the reactor is ever blocked); MAX_IDLE_TIME_BEFORE_CLOSE (scrapy-redis, seconds

@@ -30,19 +30,6 @@ MISSES = {
     ("kpy-lanling", "texts"): "block-editor body (开普云): its <h3> section headings (一、… / "
     "（一）…) are dropped from every archived text: 7 of 16 lines of the 2023 report, 3 of 12 "
     "of 2022",
-    ("fy-zixing", "versions"): "正文分页: only the article's first page is archived (its "
-    "t…_1.html… pages are left as 'report-page'), so the 2023 correction on its third page is "
-    "never seen: 1 version of 2",
-    ("fy-zixing", "dates"): "正文分页: the 落款 is on the article's last page, never fetched: "
-    "document_date None for 2023 and 2022",
-    ("fy-zixing", "texts"): "正文分页: the archived text is the first page's only: 12 of 18 lines "
-    "of the 2023 report missing, 7 of 12 of 2022",
-    ("ifr-wangcang", "reports"): "body in <iframe src=/content/<id>.html>: the article page is "
-    "typed annual_report by its title but has no body, so no version is stored; the frame "
-    "document is never fetched: both reports lost",
-    ("ifr-wangcang", "versions"): "no report archived (see reports)",
-    ("ifr-wangcang", "audit"): "the <iframe> src of every article page read is neither fetched "
-    "nor in skipped_link",
     ("gb-gangu", "dates"): "the 2023 correction re-published at a new URL ends with an 更正说明 "
     "line under the 落款: the 落款 is then not read, document_date None",
     ("h5-yufeng", "texts"): "H5 page: the 公众号 line under the <article> ('长按识别二维码，关注"

@@ -106,12 +106,17 @@ def extract_page(
     url: str,
     headers: Mapping[str, str] | None = None,
     region_hint: str | None = None,
+    compose: Callable[[html.HtmlElement], None] | None = None,
 ) -> Extracted:
-    """Extract one HTML page. Raises only :class:`ExtractionError` (and subclasses)."""
+    """Extract one HTML page. Raises only :class:`ExtractionError` (and subclasses).
+    COMPOSE changes the parsed page first (the bodies of its continuation pages joined into
+    it: ``archive.extract.spans``)."""
     decoded = decode_html(body, headers, url)
     tree = dom.parse(decoded.text)
     if tree is None:
         raise ExtractionError("no HTML in the response", url)
+    if compose is not None:
+        compose(tree)
     meta = dom.meta_tags(tree)
     titles = dom.title_candidates(tree, meta)
     title_tag = tree.findtext(".//title") or ""

@@ -27,7 +27,7 @@ from archive.storage.source_info import SourceInfo
 from archive.storage.spool import Spool
 from archive.storage.warc import Reference, WarcWriter
 from crawler.discovery import LinkKind
-from crawler.items import FailureItem, Job
+from crawler.items import FailureItem, Job, PageItem
 
 logger = logging.getLogger(__name__)
 
@@ -199,14 +199,7 @@ class Archiver:
                 session, item.url, item.error, item.fetched_at, job.run_id, item.status
             )
             return "failure"
-        response = archiving.Response(
-            url=item.url,
-            status=item.status,
-            headers=item.headers,
-            body=item.body,
-            fetched_at=item.fetched_at,
-            final_url=item.final_url,
-        )
+        response = _response(item)
         common: _RunKeywords = {"warc": self.warc, "crawl_run_id": job.run_id, "source": job.source}
         if item.kind == LinkKind.ATTACHMENT and item.parent_url:
             done = archiving.process_attachment(
@@ -218,7 +211,14 @@ class Archiver:
                 **common,
             )
         elif item.kind in (LinkKind.CANDIDATE, LinkKind.ATTACHMENT):
-            done = archiving.process(session, response, region_hint=job.region_hint, **common)
+            done = archiving.process(
+                session,
+                response,
+                region_hint=job.region_hint,
+                parts=[_response(part) for part in item.parts],
+                span=item.span,
+                **common,
+            )
         else:
             archiving.record(session, response, warc=self.warc, crawl_run_id=job.run_id)
             return "listing"
@@ -230,6 +230,17 @@ class Archiver:
         if done.result is not None:
             return str(done.result.outcome)
         return f"not-report/{done.doc_type}"
+
+
+def _response(item: PageItem) -> archiving.Response:
+    return archiving.Response(
+        url=item.url,
+        status=item.status,
+        headers=item.headers,
+        body=item.body,
+        fetched_at=item.fetched_at,
+        final_url=item.final_url,
+    )
 
 
 def earlier_capture(engine: Engine, digest: str) -> Reference | None:

@@ -19,7 +19,8 @@ from archive.config import normalize_database_url
 from archive.storage import db
 from archive.storage.discovered import discovered_entries
 from crawler.registry.entries import checked, source_of
-from crawler.registry.sources import DISCOVERED, Problem, Registry, Source
+from crawler.registry.loading import load
+from crawler.registry.sources import DISCOVERED, Problem, Registry, Source, source_from_url
 
 logger = logging.getLogger(__name__)
 # What a problem of a stored source is reported at, instead of a registry file.
@@ -81,3 +82,23 @@ def with_discovered(registry: Registry, database_url: str | None) -> Registry:
     for problem in problems:
         logger.warning("discovered source left out: %s", problem)
     return merged(registry, found)[0]
+
+
+def chosen_sources(
+    slug: str | None,
+    start_url: str | None,
+    everything: bool,
+    registry_path: str | None,
+    database: str | None = None,
+) -> list[Source]:
+    """The sources of this run: one slug, all of them, or an ad-hoc start URL.
+
+    ``registry_path`` (a YAML file or a directory of them) replaces the shipped registry (the
+    tests' replica, private deployments); ``database``'s discovered sources join it.
+    """
+    if start_url:
+        return [source_from_url(start_url)]
+    if not everything and not slug:
+        raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")
+    registry = with_discovered(load(Path(registry_path) if registry_path else None), database)
+    return registry.select(None if everything or not slug else [slug])

@@ -13,40 +13,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
+from scrapy.http import Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url
 
 from archive.config import Settings
-from crawler import data_islands, listing_api, rendering, shells, sitemaps
+from crawler import data_islands, listing_api, rendering, shells, sitemaps, spans
 from crawler.discovery import API_PRIORITY as DATA
-from crawler.discovery import SCRIPTED_LISTING, Link, LinkKind, is_article, page_links, trs_pages
+from crawler.discovery import LISTING_KINDS, Link, LinkKind, page_links, trs_pages
 from crawler.failures import FailureLog, failed_request
 from crawler.floods import FloodCut, FloodCuts
 from crawler.items import FailureItem, PageItem
-from crawler.registry import Render, Source, load, source_from_url
-from crawler.registry.discovered import with_discovered
+from crawler.registry import Source
+from crawler.registry.discovered import chosen_sources
 from crawler.request_meta import FOUND_ON, PARENT, RENDERED_FOR, SOURCE
 from crawler.skips import SkipAudit, dropped_reason, reason_to_leave
 from crawler.traps import TrapGuard
 
 logger = logging.getLogger(__name__)
 
-# Anti-bot challenges common on government portals: answered by running the page's script.
-CHALLENGE = re.compile(rb"\$_ss|nsd=|_\$[a-zA-Z]{2}\(|document\.cookie\s*=.{0,200}location", re.S)
-CHALLENGE_STATUS = frozenset({412, 202})
 SEARCH_QUERY = "法治政府建设情况报告"
-LISTING_KINDS = frozenset({LinkKind.LISTING, LinkKind.PAGINATION, LinkKind.EXPLORE})
 PAGE_PRIORITY = 50  # a listing's further pages: after its data (DATA)
 
 
@@ -60,6 +54,7 @@ class ReportsSpider(scrapy.Spider):
     explore_depth: int
     sitemap_depth: int
     api_pages: int  # pages of one listing endpoint read at most
+    article_pages: int  # pages of one report read at most (crawler/spans.py)
     max_size: int
     failures: FailureLog
     floods: FloodCuts
@@ -100,6 +95,7 @@ class ReportsSpider(scrapy.Spider):
         spider.explore_depth = settings.getint("FAZHI_EXPLORE_DEPTH", 2)
         spider.sitemap_depth = settings.getint("FAZHI_SITEMAP_DEPTH", 3)
         spider.api_pages = settings.getint("FAZHI_API_PAGES", 50)
+        spider.article_pages = settings.getint("FAZHI_ARTICLE_PAGES", 30)
         spider.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         spider.failures = FailureLog(crawler)
         spider.floods = FloodCuts.from_crawler(crawler)
@@ -135,17 +131,23 @@ class ReportsSpider(scrapy.Spider):
         anchor: str | None = None,
         sitemap: int | None = None,
         rendered: bool = False,
+        span: spans.Span | None = None,
     ) -> Iterator[Any]:
         """A response to a request of ours; the keywords are its ``cb_kwargs``: the link
         followed (URL as found, before redirects), its kind, its listing depth, its anchor, the
-        sitemap level of robots.txt (0) and sitemaps, and whether the browser rendered it."""
+        sitemap level of robots.txt (0) and sitemaps, whether the browser rendered it, and the
+        report page it is a part of (crawler/spans.py)."""
         source = self.sources[response.meta[SOURCE]]
         if sitemap is not None:  # robots.txt or a sitemap: read here, never rendered
             yield self._page_item(response, url, kind, anchor, rendered)
             yield from self._sitemap(response, source, sitemap)
             return
         links = self._links(response, kind, rendered)
-        why = None if rendered else self._needs_browser(response, source, kind, links)
+        why = (
+            None
+            if rendered
+            else rendering.needs_browser(response, source, kind, links, self.crawler.stats)
+        )
         if why is not None:
             request = response.request
             assert request is not None  # a response to a request of ours
@@ -158,10 +160,31 @@ class ReportsSpider(scrapy.Spider):
             return
         if rendered and response.meta.get(RENDERED_FOR) == shells.SHELL:  # once, never again
             shells.judge_rendered(response, self.crawler.stats)
-        yield self._page_item(response, url, kind, anchor, rendered)  # archived: counted now
-        if not isinstance(response, TextResponse) or not 200 <= response.status < 300:
+        item = self._page_item(response, url, kind, anchor, rendered)
+        read = isinstance(response, TextResponse) and 200 <= response.status < 300
+        if read:
+            spans.frames_left(response, kind, source.allows, self._leaver(source, response.url))
+        span = spans.hold(span, response, item, kind, source.allows, self.article_pages)
+        if span is None:
+            yield item  # archived: counted now
+            if read:
+                yield from self._follow(source, response.url, response.text, kind, depth, links)
             return
-        yield from self._follow(response, source, kind, depth, links)
+        span.follows += [(response.url, links)] if read else []
+        yield from self._span_step(span, response, source, depth)
+
+    def _span_step(
+        self, span: spans.Span, response: Response | None, source: Source, depth: int
+    ) -> Iterator[Any]:
+        """A held report page's next part; or the page archived with its parts, then the links
+        of each of its pages followed (their files hang from the first page)."""
+        leave = self._leaver(source, span.page.url)
+        make = lambda link: self._request(source, link, depth, found_on=span.page.url)  # noqa: E731
+        step = spans.advance(span, response, make, leave, self.crawler.stats)
+        yield step
+        for page, links in span.follows if isinstance(step, PageItem) else []:
+            parent = span.page.final_url or span.page.url
+            yield from self._follow(source, page, "", LinkKind.CANDIDATE, depth, links, parent)
 
     def _links(self, response: Response, kind: str, rendered: bool) -> list[Link]:
         """A page's links; an endpoint's (JSON or XML), with its other pages or record ranges;
@@ -183,8 +206,11 @@ class ReportsSpider(scrapy.Spider):
             links += [Link(url, "", LinkKind.API, DATA) for url in calls]
         return links
 
-    def failed(self, failure: Failure) -> Iterator[FailureItem]:
+    def failed(self, failure: Failure) -> Iterator[Any]:
         request = failed_request(failure)
+        if (span := request.cb_kwargs.get("span")) is not None:  # a part failed: the span goes on
+            source = self.sources[request.meta[SOURCE]]
+            yield from self._span_step(span, None, source, request.cb_kwargs["depth"])
         if isinstance(failure.value, IgnoreRequest):  # dropped before it was sent
             self._dropped(request, failure.value)
         if isinstance(failure.value, FloodCut):
@@ -232,12 +258,21 @@ class ReportsSpider(scrapy.Spider):
         )
 
     def _follow(
-        self, response: TextResponse, source: Source, kind: str, depth: int, links: list[Link]
+        self,
+        source: Source,
+        page: str,
+        script: str,
+        kind: str,
+        depth: int,
+        links: list[Link],
+        parent: str | None = None,
     ) -> Iterator[scrapy.Request]:
+        """The requests for the LINKS of PAGE (SCRIPT: its text, read for a TRS list pager);
+        the rest to the skip audit. PARENT: the report page a file found there hangs from."""
         stale = kind == LinkKind.PAGINATION and self._nothing_new(source, links)
         if stale:
             self.crawler.stats.inc_value("fazhi/trap/stale-pagination")
-            logger.info("pager at %s brings no new link: not followed further", response.url)
+            logger.info("pager at %s brings no new link: not followed further", page)
         for link in links:
             next_depth = depth + (link.kind in (LinkKind.LISTING, LinkKind.EXPLORE))
             left = reason_to_leave(
@@ -249,18 +284,23 @@ class ReportsSpider(scrapy.Spider):
                 reason, detail = left
                 self.skips.left(
                     source.slug, link.url, reason,
-                    found_on=response.url, anchor=link.anchor, detail=detail,
+                    found_on=page, anchor=link.anchor, detail=detail,
                 )  # fmt: skip
                 continue
-            parent = response.url if link.kind is LinkKind.ATTACHMENT else None
-            request = self._request(source, link, next_depth, parent, found_on=response.url)
+            of = (parent or page) if link.kind is LinkKind.ATTACHMENT else None
+            request = self._request(source, link, next_depth, of, found_on=page)
             if request is not None:
                 yield request
-        for url in [] if stale else trs_pages(response.text, response.url):
-            link = Link(url, "", LinkKind.PAGINATION, 50)
-            request = self._request(source, link, depth, found_on=response.url)
+        for url in [] if stale or kind == LinkKind.CANDIDATE else trs_pages(script, page):
+            link = Link(url, "", LinkKind.PAGINATION, 50)  # a report's own pages: crawler/spans
+            request = self._request(source, link, depth, found_on=page)
             if request is not None:
                 yield request
+
+    def _leaver(self, source: Source, page: str) -> spans.Leave:
+        return lambda url, reason, detail: self.skips.left(
+            source.slug, url, reason, found_on=page, detail=detail
+        )
 
     def _nothing_new(self, source: Source, links: list[Link]) -> bool:
         """Whether a list page only repeats links this source already showed (endless pagers)."""
@@ -269,30 +309,6 @@ class ReportsSpider(scrapy.Spider):
         new = found - seen
         seen |= found
         return not new
-
-    def _needs_browser(
-        self, response: Response, source: Source, kind: str, links: list[Link]
-    ) -> str | None:
-        """Why the static answer must be rendered (crawler.rendering's reasons), or None."""
-        if response.status in CHALLENGE_STATUS or CHALLENGE.search(response.body[:20000]):
-            self.crawler.stats.inc_value("fazhi/render/challenge")
-            return rendering.CHALLENGE
-        if not 200 <= response.status < 300:
-            return None  # an error page stays an error page when rendered
-        if source.render is Render.BROWSER:
-            return rendering.BROWSER_SOURCE if isinstance(response, HtmlResponse) else None
-        if kind == LinkKind.CANDIDATE:  # a report's page whose body a script fills
-            shell = shells.needs_render(response, source.render is Render.AUTO, self.crawler.stats)
-            return shells.SHELL if shell else None
-        if kind not in LISTING_KINDS or not isinstance(response, TextResponse):
-            return None
-        documents = (LinkKind.CANDIDATE, LinkKind.DISTRACTOR, LinkKind.ATTACHMENT)
-        scripted = not any(
-            link.kind in documents or is_article(link.url) for link in links
-        ) and any(SCRIPTED_LISTING.search(s) for s in response.css("script").getall())
-        if scripted:
-            self.crawler.stats.inc_value("fazhi/render/scripted-listing")
-        return rendering.SCRIPTED_LISTING if scripted and source.render is Render.AUTO else None
 
     def _sitemap(self, response: Response, source: Source, level: int) -> Iterator[scrapy.Request]:
         """What robots.txt (LEVEL 0) or a sitemap LEVEL deep (1: the one robots.txt names)
@@ -420,26 +436,6 @@ class ReportsSpider(scrapy.Spider):
             return False
         self.pages[source.slug] += 1
         return True
-
-
-def chosen_sources(
-    slug: str | None,
-    start_url: str | None,
-    everything: bool,
-    registry_path: str | None,
-    database: str | None = None,
-) -> list[Source]:
-    """The sources of this run: one slug, all of them, or an ad-hoc start URL.
-
-    ``registry_path`` (a YAML file or a directory of them) replaces the shipped registry (the
-    tests' replica, private deployments); ``database``'s discovered sources join it.
-    """
-    if start_url:
-        return [source_from_url(start_url)]
-    if not everything and not slug:
-        raise ValueError("give -a source=SLUG, -a start_url=URL or -a all=1")
-    registry = with_discovered(load(Path(registry_path) if registry_path else None), database)
-    return registry.select(None if everything or not slug else [slug])
 
 
 def spider_of(crawler: Crawler) -> ReportsSpider:
