@@ -100,7 +100,7 @@ def process(
     as a fetch of its own, and the report is derived from all of them."""
     fetch_id = _record(session, response, warc, crawl_run_id)
     for part in parts:
-        _record(session, part, warc, crawl_run_id)
+        _record(session, part, warc, crawl_run_id, part_of=(fetch_id, span))
     return derive(
         session, response, fetch_id, source=source, region_hint=region_hint, parts=parts, span=span
     )
@@ -126,13 +126,7 @@ def derive(
         seen = revalidation.not_modified(session, page_url, response.fetched_at, fetch_id)
         return Processed(fetch_id, DocType.ANNUAL_REPORT if seen else None, result=seen)
     try:
-        if span is not None and not is_document(page_url, response.content_type):
-            first = (response.body, page_url, response.headers)
-            usable = [part for part in parts if part.http_error is None and part.body]
-            bodies = [(part.body, part.final_url or part.url, part.headers) for part in usable]
-            extracted = extract_span(first, bodies, span, region_hint)
-        else:
-            extracted = extract_response(response, page_url, region_hint)
+        extracted = extract_response(response, page_url, region_hint, parts, span)
     except ExtractionError as exc:
         return _failed(session, fetch_id, f"extraction: {exc}")
     doc_type, reason = classify(extracted.title, extracted.text)
@@ -230,8 +224,14 @@ def record_failure(
 
 
 def _record(
-    session: Session, response: Response, warc: WarcWriter | None, crawl_run_id: int | None
+    session: Session,
+    response: Response,
+    warc: WarcWriter | None,
+    crawl_run_id: int | None,
+    part_of: tuple[int, str | None] = (0, None),
 ) -> int:
+    """The WARC record and ``fetch`` row of RESPONSE (PART_OF: the fetch id of the report page
+    it is a further part of, and how it joins; 0: none)."""
     capture = (
         warc.write_response(
             response.url,
@@ -257,6 +257,8 @@ def _record(
         warc_file=capture.file if capture else None,
         warc_offset=capture.offset if capture else None,
         error=response.http_error,
+        part_of=part_of[0] or None,
+        span=part_of[1],
     )
 
 
@@ -278,10 +280,21 @@ def with_document(page: Extracted, document: Extracted) -> Extracted:
     )
 
 
-def extract_response(response: Response, url: str, region_hint: str | None) -> Extracted:
-    """The page or file RESPONSE is, read as at URL (where redirects led)."""
+def extract_response(
+    response: Response,
+    url: str,
+    region_hint: str | None,
+    parts: Sequence[Response] = (),
+    span: str | None = None,
+) -> Extracted:
+    """The page or file RESPONSE is, read as at URL (where redirects led); a page with the
+    PARTS its report spans, joined as SPAN (``archive.extract.spans``)."""
     if is_document(url, response.content_type):
         return extract_document(response.body, url, response.content_type)
+    if span is not None:
+        usable = [part for part in parts if part.http_error is None and part.body]
+        bodies = [(part.body, part.final_url or part.url, part.headers) for part in usable]
+        return extract_span((response.body, url, response.headers), bodies, span, region_hint)
     return extract_page(response.body, url, response.headers, region_hint)
 
 

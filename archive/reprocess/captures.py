@@ -80,8 +80,10 @@ def derive(ctx: Context, row: Any, *, page: bool) -> Extracted | None:
         return None
     url = response.final_url or response.url
     source = ctx.source_of(url) if page else None
+    parts, span = parts_of(ctx, row) if page else ([], None)
+    region_hint = source.division_code if source else None
     try:
-        extracted = ingest.extract_response(response, url, source.division_code if source else None)
+        extracted = ingest.extract_response(response, url, region_hint, parts, span)
     except ExtractionError:
         ctx.tally.count("extraction_failed")
         return None
@@ -91,6 +93,18 @@ def derive(ctx: Context, row: Any, *, page: bool) -> Extracted | None:
         if row.body_sha256:
             ctx.classified[row.body_sha256] = doc_type
     return extracted
+
+
+def parts_of(ctx: Context, row: Any) -> tuple[list[ingest.Response], str | None]:
+    """The further captures the report page of fetch ROW spans (its continuation pages, its
+    body's frame), in the order they were fetched, and how they join; none for most pages."""
+    rows = ctx.session.execute(
+        select(*CAPTURE_COLUMNS, Fetch.span)
+        .where(Fetch.part_of == row.id, Fetch.warc_file.is_not(None))
+        .order_by(Fetch.id)
+    ).all()
+    parts = [response for part in rows if (response := response_of(ctx, part)) is not None]
+    return parts, rows[0].span if rows else None
 
 
 def restamp(ctx: Context, url: str, done: set[int]) -> None:

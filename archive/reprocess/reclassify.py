@@ -9,7 +9,7 @@ from typing import Any
 from archive import ingest
 from archive.errors import ExtractionError
 from archive.extract.classify import DocType, classify
-from archive.reprocess.captures import Context, response_of, stamp
+from archive.reprocess.captures import Context, parts_of, response_of, stamp
 
 
 def reclassify(ctx: Context, rows: Sequence[Any], source_slug: str | None) -> None:
@@ -23,8 +23,9 @@ def reclassify(ctx: Context, rows: Sequence[Any], source_slug: str | None) -> No
         if response is None:
             continue
         region_hint = source.division_code if source else None
+        parts, span = parts_of(ctx, row)
         try:
-            extracted = ingest.extract_response(response, url, region_hint)
+            extracted = ingest.extract_response(response, url, region_hint, parts, span)
         except ExtractionError:
             ctx.tally.count("extraction_failed")
             continue
@@ -33,7 +34,15 @@ def reclassify(ctx: Context, rows: Sequence[Any], source_slug: str | None) -> No
             stamp(ctx, row, doc_type)
             continue
         ctx.tally.count("reclassified")
-        done = ingest.derive(ctx.session, response, row.id, source=source, region_hint=region_hint)
+        done = ingest.derive(
+            ctx.session,
+            response,
+            row.id,
+            source=source,
+            region_hint=region_hint,
+            parts=parts,
+            span=span,
+        )
         ctx.tally.event(
             "now-a-report",
             fetch=row.id,

@@ -28,8 +28,11 @@ def record_fetch(
     warc_file: str | None = None,
     warc_offset: int | None = None,
     error: str | None = None,
+    part_of: int | None = None,
+    span: str | None = None,
 ) -> int:
-    """Write one ``fetch`` row (a response, or a failure with ``error``); returns its id."""
+    """Write one ``fetch`` row (a response, or a failure with ``error``); returns its id.
+    PART_OF: the fetch of the report page this capture is a further part of, joined as SPAN."""
     return session.execute(
         insert(Fetch)
         .values(
@@ -45,6 +48,8 @@ def record_fetch(
             warc_file=warc_file,
             warc_offset=warc_offset,
             error=error,
+            part_of=part_of,
+            span=span,
         )
         .returning(Fetch.id)
     ).scalar_one()

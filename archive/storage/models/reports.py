@@ -87,6 +87,7 @@ class Fetch(Base):
         Index("ix_fetch_url", "url"),
         Index("ix_fetch_final_url", "final_url"),
         Index("ix_fetch_body_sha256", "body_sha256"),
+        Index("ix_fetch_part_of", "part_of"),
         {"comment": "Every HTTP response or failure, with where its bytes are in the WARC files."},
     )
 
@@ -114,6 +115,15 @@ class Fetch(Base):
     )
     extractor_version: Mapped[int | None] = mapped_column(
         Integer, comment=DERIVED_BY.format(what="doc_type")
+    )
+    part_of: Mapped[int | None] = mapped_column(
+        ForeignKey("fetch.id"),
+        comment="The report page's capture this one is a further part of (a continuation "
+        "page, the frame holding its body); null for any other fetch",
+    )
+    span: Mapped[str | None] = mapped_column(
+        String(10),
+        comment="How a part joins its page: pages (continuation) | frame (its body)",
     )
 
 
