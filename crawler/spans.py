@@ -192,7 +192,8 @@ def frames_left(response: Response, kind: str, allows: Callable[[str], bool], le
         if not allows(url):
             leave(url, "off-scope", FRAME_LEFT)
         else:
-            leave(url, "report-page" if kind == LinkKind.CANDIDATE else "not-a-report", FRAME_LEFT)
+            of_report = kind in (LinkKind.CANDIDATE, LinkKind.PART)
+            leave(url, "report-page" if of_report else "not-a-report", FRAME_LEFT)
 
 
 def hold(
