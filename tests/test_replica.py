@@ -32,8 +32,9 @@ from archive.extract.region import region_of
 from tests.evaluation import char_f1
 from tests.replica import config
 from tests.replica.listing import SITEMAP_NS
+from tests.replica.resource import target_of
 from tests.replica.server import HOST, Replica, start_replica
-from tests.replica.site import SiteBuild, build_site, target_of
+from tests.replica.site import SiteBuild, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 TRS_PAGER = re.compile(r'createPageHTML\((\d+), (\d+), "index", "(\w+)"\)')
