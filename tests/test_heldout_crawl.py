@@ -29,11 +29,6 @@ MISSES = {
     "(on the jpage datastore's second screen: reached since the datastore is read, 2026-12-07)",
     ("boss-shaxian", "distractors"): "'沙县区2023年法治政府建设工作总结' is archived as a report",
     (
-        "xxgk-jianxi",
-        "dates",
-    ): "a report without 落款 whose 成文日期 is only in a column-wise 索引号 "
-    "table (labels row over values row) gets document_date None",
-    (
         "zq-changzhi-fgw",
         "distractors",
     ): "'长治市2023年法治政府建设工作总结' is archived as a report",
