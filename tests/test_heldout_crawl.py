@@ -24,21 +24,7 @@ pytestmark = pytest.mark.slow
 
 ASPECTS = ("reports", "versions", "dates", "distractors", "audit")
 # (portal, aspect) -> what the product misses there (measured 2026-12-07, branch templates)
-MISSES = {
-    ("jcms-suyu", "distractors"): "'宿豫区2023年法治政府建设工作总结' is archived as a report "
-    "(on the jpage datastore's second screen: reached since the datastore is read, 2026-12-07)",
-    ("boss-shaxian", "distractors"): "'沙县区2023年法治政府建设工作总结' is archived as a report",
-    (
-        "xxgk-jianxi",
-        "dates",
-    ): "a report without 落款 whose 成文日期 is only in a column-wise 索引号 "
-    "table (labels row over values row) gets document_date None",
-    (
-        "zq-changzhi-fgw",
-        "distractors",
-    ): "'长治市2023年法治政府建设工作总结' is archived as a report",
-    ("topic-xiling", "distractors"): "'西陵区2022年法治政府建设工作总结' is archived as a report",
-}
+MISSES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")

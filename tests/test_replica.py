@@ -26,6 +26,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from archive.extract.authorship import classify_page
 from archive.extract.classify import DocType, classify
 from archive.extract.page import extract_document, extract_page
 from archive.extract.region import region_of
@@ -451,7 +452,7 @@ def test_every_report_page_extracts_to_its_manifest_identity(
         for copy in [c for c in entry["copies"] if phase in c["text"]]:
             body, headers, url = fetch(copy["url"])
             extracted = extract_page(body, url, headers)
-            doc_type, reason = classify(extracted.title, extracted.text)
+            doc_type, reason = classify_page(extracted.title, extracted.text, extracted.signed_by)
             assert (extracted.agency, extracted.report_year) == (entry["agency"], entry["year"])
             assert doc_type is DocType.ANNUAL_REPORT, (copy["url"], reason)
             expected = manifest["texts"][copy["text"][phase]]
@@ -473,14 +474,16 @@ def test_every_distractor_classifies_as_the_manifest_says(manifest: dict) -> Non
     for item in manifest["distractors"]:
         body, headers, url = fetch(item["url"])
         extracted = extract_page(body, url, headers)
-        assert classify(extracted.title, extracted.text)[0].value == item["doc_type"], url
+        got, _reason = classify_page(extracted.title, extracted.text, extracted.signed_by)
+        assert got.value == item["doc_type"], url
 
 
 def test_no_filler_reads_as_a_report(manifest: dict) -> None:
     for item in manifest["fillers"]:
         body, headers, url = fetch(item["url"])
         extracted = extract_page(body, url, headers)
-        assert classify(extracted.title, extracted.text)[0] is not DocType.ANNUAL_REPORT, url
+        got, _reason = classify_page(extracted.title, extracted.text, extracted.signed_by)
+        assert got is not DocType.ANNUAL_REPORT, url
 
 
 # -- packaging -------------------------------------------------------------------------------------
