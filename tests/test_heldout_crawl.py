@@ -19,6 +19,7 @@ import pytest
 from tests.heldout_score import GROUP, Score, scoreboard
 from tests.replica import config
 from tests.replica_crawl import Crawled, crawled_replica
+from tests.services import fresh_postgres_database
 
 pytestmark = pytest.mark.slow
 
@@ -27,10 +28,23 @@ ASPECTS = ("reports", "versions", "dates", "distractors", "audit")
 MISSES: dict[tuple[str, str], str] = {}
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    """The held-out portals crawled once per phase, shared by every test here."""
-    with crawled_replica(tmp_path_factory.mktemp("heldout"), GROUP) as crawled:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def crawled(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, token: str
+) -> Iterator[Crawled]:
+    """The held-out portals crawled once per phase into each backend, shared by every test
+    here: the product must score the same on both."""
+    data = tmp_path_factory.mktemp("heldout")
+    if request.param == "sqlite":
+        with crawled_replica(data, GROUP) as crawled:
+            yield crawled
+        return
+    with (
+        fresh_postgres_database(f"{token}_heldout") as url,
+        crawled_replica(data, GROUP, url) as crawled,
+    ):
         yield crawled
 
 
