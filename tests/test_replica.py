@@ -33,6 +33,7 @@ from archive.extract.region import region_of
 from tests.evaluation import char_f1
 from tests.replica import config
 from tests.replica.listing import SITEMAP_NS
+from tests.replica.probe import report
 from tests.replica.resource import target_of
 from tests.replica.server import HOST, Replica, start_replica
 from tests.replica.site import SiteBuild, build_site
@@ -101,10 +102,6 @@ def links(body: bytes, url: str, encoding: str = "utf-8") -> list[tuple[str, str
 
 def listing(manifest: dict, site: str, column: str) -> dict:
     return next(x for x in manifest["listings"] if (x["site"], x["column"]) == (site, column))
-
-
-def report(manifest: dict, key: str) -> dict:
-    return next(r for r in manifest["reports"] if r["key"] == key)
 
 
 # -- the servers --------------------------------------------------------------------------
