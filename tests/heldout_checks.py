@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 
-from tests.heldout_score import Score
+from tests.heldout_score import Score, scoreboard
 from tests.replica import config
 from tests.replica_crawl import Crawled, crawled_replica
 from tests.services import fresh_postgres_database
@@ -81,3 +81,23 @@ def check(score: Score, aspect: str) -> None:
     else:
         assert score.links_seen > 0
         assert (score.links_unaccounted, problems) == (0, [])
+
+
+def heldout_tests(group: str, misses: Mapping[tuple[str, str], str]) -> tuple[object, ...]:
+    """A test module's fixtures and tests for GROUP (bind them to module names: pytest collects
+    what the module holds): ``crawled``, ``board``, the runs' health, one test per portal and
+    aspect."""
+    crawled = crawled_fixture(group)
+
+    @pytest.fixture(scope="module")
+    def board(crawled: Crawled) -> dict[str, Score]:
+        return scoreboard(crawled)
+
+    def test_both_runs_finish_healthy(crawled: Crawled) -> None:
+        runs_finish_healthy(crawled)
+
+    @pytest.mark.parametrize(("site", "aspect"), cases(group, misses))
+    def test_portal(board: dict[str, Score], site: str, aspect: str) -> None:
+        check(board[site], aspect)
+
+    return crawled, board, test_both_runs_finish_healthy, test_portal

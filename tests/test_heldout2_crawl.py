@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.heldout_checks import cases, check, crawled_fixture, runs_finish_healthy
-from tests.heldout_score import Score, scoreboard
-from tests.replica_crawl import Crawled
+from tests.heldout_checks import heldout_tests
 
 pytestmark = pytest.mark.slow
 
@@ -49,18 +47,4 @@ MISSES = {
 }
 
 
-crawled = crawled_fixture(GROUP)
-
-
-@pytest.fixture(scope="module")
-def board(crawled: Crawled) -> dict[str, Score]:
-    return scoreboard(crawled)
-
-
-def test_both_runs_finish_healthy(crawled: Crawled) -> None:
-    runs_finish_healthy(crawled)
-
-
-@pytest.mark.parametrize(("site", "aspect"), cases(GROUP, MISSES))
-def test_heldout2_portal(board: dict[str, Score], site: str, aspect: str) -> None:
-    check(board[site], aspect)
+crawled, board, test_both_runs_finish_healthy, test_heldout2_portal = heldout_tests(GROUP, MISSES)
