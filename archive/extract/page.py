@@ -31,6 +31,7 @@ from archive.extract.charset import decode_html
 from archive.extract.dates import date_from_url, parse_date, published_date_from_lines, report_year
 from archive.extract.documents import UNREADABLE, document_lines, kind_of
 from archive.extract.furniture import drop_header, signals
+from archive.extract.headings import keep_body_headings
 from archive.extract.metadata_table import pop_metadata_tables
 from archive.extract.region import Region, region_of
 from archive.extract.repair import repair_text
@@ -121,6 +122,7 @@ def extract_page(
     cuts = dom.prune(tree)
     publishers = _publishers(table, meta, chosen_title)
     header = drop_header(tree, signals(meta, title_tag, chosen_title, url, publishers))
+    keep_body_headings(tree)
     body_state = _Body(lines=_main_lines(tree))
     title_original = _repair_title(chosen_title, body_state.repairs)
     anchors = [*[line for line in body_state.lines[:8] if len(line) > 30][:1], chosen_title]

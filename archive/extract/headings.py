@@ -1,0 +1,88 @@
+"""Section headings inside a report body, kept whatever container holds the body.
+
+trafilatura keeps ``<h1>``–``<h6>`` only inside a content container it knows by its class or
+id (``entry-content``, ``article-body`` …). A body in a container it does not know
+(开普云's ``kp-xl-content``, a bare ``<section>``) is recovered paragraph by paragraph, and the
+headings between the paragraphs (一、… / （一）…) are lost; so is a heading written as a bare
+``<strong>`` or ``<b>`` between the ``<p>``s. Before trafilatura runs, a heading that sits among
+the body's prose is therefore turned into a paragraph: it then comes out as a line of its own on
+any template, as headings written as ``<p><strong>…</strong></p>`` do.
+
+A heading is an ``<h1>``–``<h6>``, or a ``<strong>``/``<b>`` standing alone in a container of
+blocks (a ``<div>``/``<section>``… with no text of its own around it: in a ``<br>``-broken text
+flow or inside a ``<p>`` it is inline and left alone). It is the body's when, in its own
+parent, the next sibling that is not a heading is a block of prose: a paragraph's length of
+text, or one sentence (存在问题 may be answered in one), and not mostly links. A column title
+above a link list, a 相关阅读 heading closing the page, a news teaser's linked ``<h3>`` are not
+followed by prose of their own, or are links themselves, and stay as trafilatura treats them.
+"""
+
+from __future__ import annotations
+
+from lxml import html
+
+HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+EMPHASIS = frozenset(("strong", "b"))  # a heading when it stands alone between blocks
+# Where an emphasis can stand alone between blocks; inside a <p> or <span> it opens a paragraph
+# (<p><b>一是…。</b><span>全年…</span></p>) and is left alone.
+CONTAINERS = frozenset(("div", "section", "article", "main", "td", "body", "blockquote"))
+HEADING_MAX = 60  # characters: a section heading is one short line
+PROSE_MIN = 40  # characters of text that make a block a paragraph of the body
+SENTENCE_MIN = 10  # a shorter block is a paragraph too when it ends as a sentence does
+SENTENCE_END = "。！？；…"
+LINKED_MAX = 0.5  # share of a block's text inside links above which it is navigation
+
+
+def keep_body_headings(tree: html.HtmlElement) -> int:
+    """Turn the headings among the body's prose into paragraphs; returns how many."""
+    kept = 0
+    candidates = tree.iter(*HEADINGS, *EMPHASIS)
+    for heading in [e for e in candidates if _is_heading(e) and _is_body_heading(e)]:
+        heading.tag = "p"
+        kept += 1
+    return kept
+
+
+def _is_heading(element: html.HtmlElement) -> bool:
+    """An <hN>, or a <strong>/<b> alone between blocks: its parent has no text of its own."""
+    if not isinstance(element.tag, str):
+        return False
+    if element.tag in HEADINGS:
+        return True
+    parent = element.getparent()
+    return (
+        element.tag in EMPHASIS
+        and parent is not None
+        and parent.tag in CONTAINERS
+        and not (parent.text or "").strip()
+        and not any((child.tail or "").strip() for child in parent)
+    )
+
+
+def _is_body_heading(heading: html.HtmlElement) -> bool:
+    text = _text(heading)
+    if not text or len(text) > HEADING_MAX or _linked_share(heading, text) > LINKED_MAX:
+        return False
+    if any(isinstance(child.tag, str) and child.tag in HEADINGS for child in heading):
+        return False
+    following = heading.getnext()
+    while following is not None and (
+        not isinstance(following.tag, str) or _is_heading(following) or not _text(following)
+    ):
+        following = following.getnext()
+    return following is not None and _is_prose(following)
+
+
+def _is_prose(block: html.HtmlElement) -> bool:
+    text = _text(block)
+    sentence = len(text) >= SENTENCE_MIN and text[-1] in SENTENCE_END
+    return (len(text) >= PROSE_MIN or sentence) and _linked_share(block, text) <= LINKED_MAX
+
+
+def _linked_share(element: html.HtmlElement, text: str) -> float:
+    linked = sum(len(_text(link)) for link in element.iter("a"))
+    return linked / len(text) if text else 0.0
+
+
+def _text(element: html.HtmlElement) -> str:
+    return "".join("".join(element.itertext()).split())
