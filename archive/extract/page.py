@@ -30,7 +30,7 @@ from archive.extract.agency import Signature, agency_from_title, closing_signatu
 from archive.extract.charset import decode_html
 from archive.extract.dates import date_from_url, parse_date, published_date_from_lines, report_year
 from archive.extract.documents import UNREADABLE, document_lines, kind_of
-from archive.extract.furniture import drop_header, signals
+from archive.extract.furniture import drop_header, drop_tail, signals
 from archive.extract.headings import keep_body_headings
 from archive.extract.metadata_table import pop_metadata_tables
 from archive.extract.region import Region, region_of
@@ -121,6 +121,7 @@ def extract_page(
     cuts = dom.prune(tree)
     publishers = _publishers(table, meta, chosen_title)
     header = drop_header(tree, signals(meta, title_tag, chosen_title, url, publishers))
+    tail = drop_tail(tree)
     keep_body_headings(tree)
     body_state = _Body(lines=_main_lines(tree))
     title_original = _repair_title(chosen_title, body_state.repairs)
@@ -128,7 +129,7 @@ def extract_page(
     links = dom.attachments(dom.content_scope(tree, anchors), url)
     body_state.removed.extend((text, "metadata-table") for text in table_text)
     body_state.removed.extend(cuts)
-    body_state.removed.extend(header.removed)
+    body_state.removed.extend(header.removed + tail)
     _clean(body_state, title_original, frozenset(link.name for link in links), publishers)
     info_lines = header.info_lines + body_state.info_lines + info_blocks
     published = _published_date(meta, table, info_lines, url)
