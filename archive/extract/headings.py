@@ -34,47 +34,59 @@ LINKED_MAX = 0.5  # share of a block's text inside links above which it is navig
 
 
 def keep_body_headings(tree: html.HtmlElement) -> int:
-    """Turn the headings among the body's prose into paragraphs; returns how many."""
-    kept = 0
-    candidates = tree.iter(*HEADINGS, *EMPHASIS)
-    for heading in [e for e in candidates if _is_heading(e) and _is_body_heading(e)]:
+    """Turn the headings among the body's prose into paragraphs; returns how many.
+
+    Each parent's children are read once, last to first, so a page of thousands of headings
+    costs no more than its size.
+    """
+    parents = {
+        id(p): p for e in tree.iter(*HEADINGS, *EMPHASIS) if (p := e.getparent()) is not None
+    }
+    body_headings = [h for parent in parents.values() for h in _body_headings(parent)]
+    for heading in body_headings:
         heading.tag = "p"
-        kept += 1
-    return kept
+    return len(body_headings)
 
 
-def _is_heading(element: html.HtmlElement) -> bool:
-    """An <hN>, or a <strong>/<b> alone between blocks: its parent has no text of its own."""
-    if not isinstance(element.tag, str):
-        return False
-    if element.tag in HEADINGS:
-        return True
-    parent = element.getparent()
+def _body_headings(parent: html.HtmlElement) -> list[html.HtmlElement]:
+    """PARENT's headings whose next sibling other than a heading (or an empty block) is prose."""
+    found: list[html.HtmlElement] = []
+    alone = _holds_only_blocks(parent)
+    prose_follows = False
+    for child in reversed(list(parent)):
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in HEADINGS or (alone and child.tag in EMPHASIS):
+            if prose_follows and _is_heading_text(child):
+                found.append(child)
+            continue
+        text = _text(child)
+        if text:
+            prose_follows = _is_prose(child, text)
+    return found
+
+
+def _holds_only_blocks(parent: html.HtmlElement) -> bool:
+    """A container with no text of its own between its children: a <strong>/<b> in it stands
+    alone on its line (in a <br>-broken flow or a <p> it is inline)."""
     return (
-        element.tag in EMPHASIS
-        and parent is not None
-        and parent.tag in CONTAINERS
+        parent.tag in CONTAINERS
         and not (parent.text or "").strip()
         and not any((child.tail or "").strip() for child in parent)
     )
 
 
-def _is_body_heading(heading: html.HtmlElement) -> bool:
+def _is_heading_text(heading: html.HtmlElement) -> bool:
     text = _text(heading)
-    if not text or len(text) > HEADING_MAX or _linked_share(heading, text) > LINKED_MAX:
-        return False
-    if any(isinstance(child.tag, str) and child.tag in HEADINGS for child in heading):
-        return False
-    following = heading.getnext()
-    while following is not None and (
-        not isinstance(following.tag, str) or _is_heading(following) or not _text(following)
-    ):
-        following = following.getnext()
-    return following is not None and _is_prose(following)
+    return (
+        bool(text)
+        and len(text) <= HEADING_MAX
+        and _linked_share(heading, text) <= LINKED_MAX
+        and not any(isinstance(c.tag, str) and c.tag in HEADINGS for c in heading)
+    )
 
 
-def _is_prose(block: html.HtmlElement) -> bool:
-    text = _text(block)
+def _is_prose(block: html.HtmlElement, text: str) -> bool:
     sentence = len(text) >= SENTENCE_MIN and text[-1] in SENTENCE_END
     return (len(text) >= PROSE_MIN or sentence) and _linked_share(block, text) <= LINKED_MAX
 
