@@ -61,3 +61,7 @@ def test_headings_among_prose_become_paragraphs(markup: str, expected: list[str]
 )  # fmt: skip
 def test_what_is_not_a_body_heading_stays(markup: str) -> None:
     assert kept(markup) == []
+
+
+def test_the_page_title_is_left_to_the_title_rules() -> None:
+    assert kept(f"<div><h1>某某市司法局2023年法治政府建设情况报告</h1>{PROSE}</div>") == []

@@ -8,7 +8,7 @@ headings between the paragraphs (一、… / （一）…) are lost; so is a hea
 the body's prose is therefore turned into a paragraph: it then comes out as a line of its own on
 any template, as headings written as ``<p><strong>…</strong></p>`` do.
 
-A heading is an ``<h1>``–``<h6>``, or a ``<strong>``/``<b>`` standing alone in a container of
+A heading is an ``<h2>``–``<h6>``, or a ``<strong>``/``<b>`` standing alone in a container of
 blocks (a ``<div>``/``<section>``… with no text of its own around it: in a ``<br>``-broken text
 flow or inside a ``<p>`` it is inline and left alone). It is the body's when, in its own
 parent, the next sibling that is not a heading is a block of prose: a paragraph's length of
@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from lxml import html
 
-HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# <h2>–<h6>: an <h1> is the page's title (drop_header and the title line rule judge it), and a
+# title over the body would otherwise read as a heading followed by prose.
+HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 EMPHASIS = frozenset(("strong", "b"))  # a heading when it stands alone between blocks
 # Where an emphasis can stand alone between blocks; inside a <p> or <span> it opens a paragraph
 # (<p><b>一是…。</b><span>全年…</span></p>) and is left alone.
