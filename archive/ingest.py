@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from archive.errors import ExtractionError
 from archive.extract import EXTRACTOR_VERSION
-from archive.extract.classify import DocType, classify
+from archive.extract.authorship import classify_page
+from archive.extract.classify import DocType
 from archive.extract.page import Extracted, extract_document, extract_page, is_document
 from archive.storage import attachments, fetches, revalidation, versions
 from archive.storage.models import Fetch, Sighting
@@ -116,7 +117,7 @@ def derive(
         extracted = extract_response(response, page_url, region_hint)
     except ExtractionError as exc:
         return _failed(session, fetch_id, f"extraction: {exc}")
-    doc_type, reason = classify(extracted.title, extracted.text)
+    doc_type, reason = classify_page(extracted.title, extracted.text, extracted.signed_by)
     _set_doc_type(session, fetch_id, doc_type)
     if doc_type is not DocType.ANNUAL_REPORT:
         return Processed(fetch_id, doc_type, extracted)

@@ -16,7 +16,6 @@ the crawled replica's.
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import tempfile
 import unicodedata
@@ -33,7 +32,7 @@ from w3lib.url import canonicalize_url
 from archive.storage.warc import read_capture
 from tests.replica import config
 from tests.replica.fixture_tools import load_skin
-from tests.replica_crawl import Crawled, crawled_replica
+from tests.replica_crawl import Answers, Crawled, crawled_replica
 
 GROUP = "heldout"  # the first held-out set; tests/test_heldout2_crawl.py scores "heldout2"
 
@@ -69,7 +68,7 @@ class Score:
         )
 
 
-def _versions_at(db: sqlite3.Connection, urls: list[str]) -> set[int]:
+def _versions_at(db: Answers, urls: list[str]) -> set[int]:
     """Report ids sighted at any of URLS."""
     query = (
         "SELECT DISTINCT v.report_id FROM sighting s JOIN report_version v ON v.id = s.version_id "
@@ -95,7 +94,7 @@ def _copy_urls(report: dict[str, Any]) -> list[str]:
 
 
 def _score_report(
-    db: sqlite3.Connection,
+    db: Answers,
     report: dict[str, Any],
     texts: dict[str, str],
     score: Score,
@@ -173,13 +172,13 @@ def _score_text(
         score.problems["texts"].append(f"{key} v{version}: furniture kept: {kept}")
 
 
-def _sighted_within(db: sqlite3.Connection, version_id: int, urls: set[str]) -> bool:
+def _sighted_within(db: Answers, version_id: int, urls: set[str]) -> bool:
     """Whether a version was seen at one of the report's own pages (not only elsewhere)."""
     seen = db.execute("SELECT url FROM sighting WHERE version_id = ?", (version_id,))
     return any(url in urls for (url,) in seen)
 
 
-def _score_documents(db: sqlite3.Connection, manifest: dict[str, Any], site: str, base: str,
+def _score_documents(db: Answers, manifest: dict[str, Any], site: str, base: str,
                      score: Score, group: str) -> None:  # fmt: skip
     distractors = [d for d in manifest["distractors"] if d["site"] == site]
     score.distractors = len(distractors)
@@ -274,12 +273,12 @@ def audit(crawled: Crawled) -> Audit:
     against what the same run fetched or left with a reason."""
     db, result = crawled.db, Audit()
     for (run_id,) in db.execute("SELECT id FROM crawl_run ORDER BY id").fetchall():
-        rows = db.execute("SELECT url, final_url FROM fetch WHERE crawl_run_id = ?", (run_id,))
+        rows = db.execute('SELECT url, final_url FROM "fetch" WHERE crawl_run_id = ?', (run_id,))
         fetched = {canonicalize_url(u) for row in rows for u in row if u}
         left_rows = db.execute("SELECT url FROM skipped_link WHERE crawl_run_id = ?", (run_id,))
         left = {canonicalize_url(url) for (url,) in left_rows}
         pages = db.execute(
-            "SELECT url, final_url, content_type, warc_file, warc_offset FROM fetch "
+            'SELECT url, final_url, content_type, warc_file, warc_offset FROM "fetch" '
             "WHERE crawl_run_id = ? AND status = 200 AND warc_file IS NOT NULL",
             (run_id,),
         ).fetchall()

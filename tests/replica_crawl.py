@@ -1,32 +1,76 @@
 """The replica crawled twice (phase 1, then phase 2's corrections and re-publications) into one
-SQLite archive: built once a session (tests/conftest.py's `replica_crawl`) for the end-to-end
-checks of the crawl and for the reading room's browser test, which reads what it wrote."""
+archive: built once a session (tests/conftest.py's `replica_crawl`) for the end-to-end checks of
+the crawl and for the reading room's browser test, which reads what it wrote; the held-out
+portals' scoreboard reads a SQLite or a PostgreSQL one alike (:class:`PostgresAnswers`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+import psycopg
 
 from tests.crawl_process import crawl_command, crawl_env, run_crawl, write_registry
 from tests.replica.server import Replica, start_replica
+
+
+class Answers(Protocol):
+    """What the checks ask of an archive: sqlite3's ``execute`` (``?`` placeholders)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Any: ...
+
+
+class PostgresAnswers:
+    """A PostgreSQL archive answering as sqlite3 does, so one set of checks reads both:
+    ``?`` placeholders, rows as tuples, dates and moments as the ISO text SQLite stores."""
+
+    def __init__(self, url: str) -> None:
+        self.connection = psycopg.connect(url, autocommit=True)
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        rows = self.connection.execute(sql.replace("?", "%s"), tuple(parameters)).fetchall()
+        return _Rows(tuple(_as_sqlite(value) for value in row) for row in rows)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class _Rows(list[tuple[Any, ...]]):
+    """Rows that also answer sqlite3's cursor methods."""
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return list(self)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self[0] if self else None
+
+
+def _as_sqlite(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 @dataclass
 class Crawled:
     replica: Replica
     manifest: dict[str, Any]  # phase -> the replica's manifest then
-    db: sqlite3.Connection
+    db: Answers
     runs: list[subprocess.CompletedProcess]
     data: Path
+    database: str | None = None  # the archive's URL when not DATA's SQLite file
 
     @property
     def url(self) -> str:
-        return f"sqlite:///{self.data}/archive.sqlite3"
+        return self.database or f"sqlite:///{self.data}/archive.sqlite3"
 
 
 def crawl(replica: Replica, data: Path, database: str | None = None) -> subprocess.CompletedProcess:
@@ -53,11 +97,14 @@ def crawled_phases(
 
 
 @contextmanager
-def crawled_replica(data: Path, group: str = "replica") -> Iterator[Crawled]:
-    """Both phases of GROUP's portals crawled into DATA's SQLite file (:func:`crawled_phases`)."""
-    with crawled_phases(data, group=group) as (replica, manifest, runs):
-        db = sqlite3.connect(data / "archive.sqlite3")
+def crawled_replica(
+    data: Path, group: str = "replica", database: str | None = None
+) -> Iterator[Crawled]:
+    """Both phases of GROUP's portals crawled into DATABASE, by default DATA's SQLite file
+    (:func:`crawled_phases`)."""
+    with crawled_phases(data, database, group) as (replica, manifest, runs):
+        db = PostgresAnswers(database) if database else sqlite3.connect(data / "archive.sqlite3")
         try:
-            yield Crawled(replica, manifest, db, runs, data)
+            yield Crawled(replica, manifest, db, runs, data, database)
         finally:
             db.close()

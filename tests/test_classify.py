@@ -169,7 +169,8 @@ def test_title_classification(title: str, expected: DocType) -> None:
 
 def test_the_table_is_large_and_covers_every_type() -> None:
     assert len(TITLES) >= 100
-    assert {t for _, t in TITLES} == set(DocType)
+    # a department's document is told from the report by its signature, not its title
+    assert {t for _, t in TITLES} == set(DocType) - {DocType.DEPARTMENT_DOCUMENT}
 
 
 @pytest.mark.parametrize(

@@ -13,18 +13,13 @@ product misses today is an `xfail(strict=True)` naming the miss, as measured.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.heldout_score import Score, scoreboard
-from tests.replica import config
-from tests.replica_crawl import Crawled, crawled_replica
+from tests.heldout_checks import heldout_tests
 
 pytestmark = pytest.mark.slow
 
 GROUP = "heldout2"
-ASPECTS = ("reports", "versions", "dates", "texts", "distractors", "audit")
 # (portal, aspect) -> what the product misses there (measured 2026-12-07, branch heldout2;
 # kpy-lanling texts, gb-gangu dates, h5-yufeng texts and dates fixed on branch tails)
 MISSES = {
@@ -44,47 +39,4 @@ MISSES = {
 }
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    """The second held-out set crawled once per phase, shared by every test here."""
-    with crawled_replica(tmp_path_factory.mktemp("heldout2"), GROUP) as crawled:
-        yield crawled
-
-
-@pytest.fixture(scope="module")
-def board(crawled: Crawled) -> dict[str, Score]:
-    return scoreboard(crawled)
-
-
-def test_both_runs_finish_healthy(crawled: Crawled) -> None:
-    for run in crawled.runs:
-        assert run.returncode == 0, run.stderr[-3000:]
-    statuses = crawled.db.execute("SELECT status, verdict FROM crawl_run ORDER BY id").fetchall()
-    assert statuses == [("ok", "healthy"), ("ok", "healthy")]
-
-
-def _cases() -> Iterator[object]:
-    for site in config.sites(GROUP):
-        for aspect in ASPECTS:
-            reason = MISSES.get((site, aspect))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(site, aspect, id=f"{site}-{aspect}", marks=marks)
-
-
-@pytest.mark.parametrize(("site", "aspect"), list(_cases()))
-def test_heldout2_portal(board: dict[str, Score], site: str, aspect: str) -> None:
-    score = board[site]
-    problems = score.problems.get(aspect, [])
-    if aspect == "reports":
-        assert (score.reports_found, problems) == (score.reports, [])
-    elif aspect == "versions":
-        assert (score.versions_found, problems) == (score.versions, [])
-    elif aspect == "dates":  # over the versions found; a version not found fails `versions`
-        assert (score.dates_right, problems) == (score.dates, [])
-    elif aspect == "texts":  # over the versions found, as `dates`
-        assert (score.texts_right, problems) == (score.texts, [])
-    elif aspect == "distractors":
-        assert (score.distractors_archived, score.unexpected_reports, problems) == (0, 0, [])
-    else:
-        assert score.links_seen > 0
-        assert (score.links_unaccounted, problems) == (0, [])
+crawled, board, test_both_runs_finish_healthy, test_heldout2_portal = heldout_tests(GROUP, MISSES)

@@ -12,74 +12,15 @@ into an error here, and the lead decides whether to lift the mark.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.heldout_score import GROUP, Score, scoreboard
-from tests.replica import config
-from tests.replica_crawl import Crawled, crawled_replica
+from tests.heldout_checks import heldout_tests
+from tests.heldout_score import GROUP
 
 pytestmark = pytest.mark.slow
 
-ASPECTS = ("reports", "versions", "dates", "distractors", "audit")
 # (portal, aspect) -> what the product misses there (measured 2026-12-07, branch templates)
-MISSES = {
-    ("jcms-suyu", "distractors"): "'宿豫区2023年法治政府建设工作总结' is archived as a report "
-    "(on the jpage datastore's second screen: reached since the datastore is read, 2026-12-07)",
-    ("boss-shaxian", "distractors"): "'沙县区2023年法治政府建设工作总结' is archived as a report",
-    (
-        "xxgk-jianxi",
-        "dates",
-    ): "a report without 落款 whose 成文日期 is only in a column-wise 索引号 "
-    "table (labels row over values row) gets document_date None",
-    (
-        "zq-changzhi-fgw",
-        "distractors",
-    ): "'长治市2023年法治政府建设工作总结' is archived as a report",
-    ("topic-xiling", "distractors"): "'西陵区2022年法治政府建设工作总结' is archived as a report",
-}
+MISSES: dict[tuple[str, str], str] = {}
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
-    """The held-out portals crawled once per phase, shared by every test here."""
-    with crawled_replica(tmp_path_factory.mktemp("heldout"), GROUP) as crawled:
-        yield crawled
-
-
-@pytest.fixture(scope="module")
-def board(crawled: Crawled) -> dict[str, Score]:
-    return scoreboard(crawled)
-
-
-def test_both_runs_finish_healthy(crawled: Crawled) -> None:
-    for run in crawled.runs:
-        assert run.returncode == 0, run.stderr[-3000:]
-    statuses = crawled.db.execute("SELECT status, verdict FROM crawl_run ORDER BY id").fetchall()
-    assert statuses == [("ok", "healthy"), ("ok", "healthy")]
-
-
-def _cases() -> Iterator[object]:
-    for site in config.sites(GROUP):
-        for aspect in ASPECTS:
-            reason = MISSES.get((site, aspect))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(site, aspect, id=f"{site}-{aspect}", marks=marks)
-
-
-@pytest.mark.parametrize(("site", "aspect"), list(_cases()))
-def test_heldout_portal(board: dict[str, Score], site: str, aspect: str) -> None:
-    score = board[site]
-    problems = score.problems.get(aspect, [])
-    if aspect == "reports":
-        assert (score.reports_found, problems) == (score.reports, [])
-    elif aspect == "versions":
-        assert (score.versions_found, problems) == (score.versions, [])
-    elif aspect == "dates":  # over the versions found; a version not found fails `versions`
-        assert (score.dates_right, problems) == (score.dates, [])
-    elif aspect == "distractors":
-        assert (score.distractors_archived, score.unexpected_reports, problems) == (0, 0, [])
-    else:
-        assert score.links_seen > 0
-        assert (score.links_unaccounted, problems) == (0, [])
+crawled, board, test_both_runs_finish_healthy, test_heldout_portal = heldout_tests(GROUP, MISSES)

@@ -3,6 +3,8 @@ once and leaves no trace in the text; a report's own data table and prose stay."
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from lxml import html
 
@@ -37,6 +39,18 @@ LAYOUTS = {
         "<table><tr><td>索引号</td><td>:</td><td>11430000-2024-00021</td></tr>"
         "<tr><td>发布机构</td><td>:</td><td>某某县司法局</td></tr>"
         "<tr><td>发布日期</td><td>:</td><td>2024-03-01</td></tr></table>"
+    ),
+    "column-wise: a row of labels over a row of values, two bands, an empty cell": (
+        "<table><tbody><tr><th>发布机构</th><th>索 引 号</th><th>文　　号</th></tr>"
+        "<tr><td>某某县司法局</td><td>11430000-2024-00021</td><td></td></tr>"
+        "<!-- band 2 --><tr><th>主题分类</th><th>发布日期</th><th>有效性</th></tr>"
+        "<tr><td>综合政务</td><td>2024-03-01</td><!-- x --><td>有效</td></tr></tbody></table>"
+    ),
+    "column-wise grid of divs under a column title": (
+        '<div class="attr"><div class="t">政府信息公开</div>'
+        "<ul><li>索引号</li><li>发布日期</li><li>发布机构</li></ul>"
+        '<ul><li>11430000-2024-00021</li><li>2024-03-01</li><li><a href="/o">某某县司法局</a></li>'
+        "</ul></div>"
     ),
     "runs of label:value in paragraphs, a value split by markup": (
         "<div><p><b>索引号：</b>11430000-2024-00021</p>"
@@ -85,6 +99,45 @@ def test_a_reports_data_table_with_label_like_headers_stays() -> None:
     metadata, _removed = pop_metadata_tables(tree)
     assert metadata == {"索引号": "A1", "发布机构": "X局", "发布日期": "2024-03-01"}
     assert "关于加强行政执法监督的意见" in tree.text_content()
+
+
+def test_a_column_wise_data_table_is_not_taken_for_the_first_table() -> None:
+    """A report's data table with label-like headers over one row, when there is no 索引号
+    table, or over several rows (a list, not a record), stays."""
+    listing = (
+        "<table><tr><td>文号</td><td>发布日期</td><td>名称</td></tr>"
+        "<tr><td>X司发〔2023〕1号</td><td>2023-05-01</td><td>关于加强行政执法监督的意见</td></tr>"
+        "<tr><td>X司发〔2023〕2号</td><td>2023-06-01</td><td>关于规范涉企行政检查的通知</td></tr>"
+        "</table>"
+    )
+    mixed = (
+        "<table><tr><td>序号</td><td>文号</td><td>发布日期</td><td>名称</td></tr>"
+        "<tr><td>1</td><td>X司发〔2023〕1号</td><td>2023-05-01</td><td>关于加强监督的意见</td></tr>"
+        "</table>"
+    )
+    for table in (listing, mixed):
+        tree = page(f"<div>{table}</div>")
+        metadata, _removed = pop_metadata_tables(tree)
+        assert metadata == {}
+        assert "X司发〔2023〕1号" in tree.text_content()
+
+
+def test_a_column_wise_table_dates_a_report_without_a_signature() -> None:
+    """No 落款: the document's date is the 成文日期 of a labels-over-values table."""
+    markup = (
+        "<html><head><title>某某县2023年度法治政府建设情况报告</title></head><body>"
+        "<table><tr><td>成文日期</td><td>索引号</td><td>发布机构</td><td>发布日期</td></tr>"
+        "<tr><td>2024-02-20</td><td>11430000-2024-00021</td><td>某某县人民政府</td>"
+        "<td>2024-03-01</td></tr></table>"
+        f"<h1>某某县2023年度法治政府建设情况报告</h1><div class=content>{BODY}</div></body></html>"
+    )
+    got = extract_page(markup.encode(), "http://www.x.gov.cn/a.html", {"Content-Type": "text/html"})
+    assert (got.signed_by, got.published_date, got.document_date) == (
+        None,
+        dt.date(2024, 3, 1),
+        dt.date(2024, 2, 20),
+    )
+    assert "成文日期" not in got.text and "2024-02-20" not in got.text
 
 
 def test_a_heading_above_a_single_pair_is_not_taken_for_a_title() -> None:

@@ -26,14 +26,17 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from archive.extract.authorship import classify_page
 from archive.extract.classify import DocType, classify
 from archive.extract.page import extract_document, extract_page
 from archive.extract.region import region_of
 from tests.evaluation import char_f1
 from tests.replica import config
 from tests.replica.listing import SITEMAP_NS
+from tests.replica.probe import report
+from tests.replica.resource import target_of
 from tests.replica.server import HOST, Replica, start_replica
-from tests.replica.site import SiteBuild, build_site, target_of
+from tests.replica.site import SiteBuild, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 TRS_PAGER = re.compile(r'createPageHTML\((\d+), (\d+), "index", "(\w+)"\)')
@@ -99,10 +102,6 @@ def links(body: bytes, url: str, encoding: str = "utf-8") -> list[tuple[str, str
 
 def listing(manifest: dict, site: str, column: str) -> dict:
     return next(x for x in manifest["listings"] if (x["site"], x["column"]) == (site, column))
-
-
-def report(manifest: dict, key: str) -> dict:
-    return next(r for r in manifest["reports"] if r["key"] == key)
 
 
 # -- the servers --------------------------------------------------------------------------
@@ -450,7 +449,7 @@ def test_every_report_page_extracts_to_its_manifest_identity(
         for copy in [c for c in entry["copies"] if phase in c["text"]]:
             body, headers, url = fetch(copy["url"])
             extracted = extract_page(body, url, headers)
-            doc_type, reason = classify(extracted.title, extracted.text)
+            doc_type, reason = classify_page(extracted.title, extracted.text, extracted.signed_by)
             assert (extracted.agency, extracted.report_year) == (entry["agency"], entry["year"])
             assert doc_type is DocType.ANNUAL_REPORT, (copy["url"], reason)
             expected = manifest["texts"][copy["text"][phase]]
@@ -472,14 +471,16 @@ def test_every_distractor_classifies_as_the_manifest_says(manifest: dict) -> Non
     for item in manifest["distractors"]:
         body, headers, url = fetch(item["url"])
         extracted = extract_page(body, url, headers)
-        assert classify(extracted.title, extracted.text)[0].value == item["doc_type"], url
+        got, _reason = classify_page(extracted.title, extracted.text, extracted.signed_by)
+        assert got.value == item["doc_type"], url
 
 
 def test_no_filler_reads_as_a_report(manifest: dict) -> None:
     for item in manifest["fillers"]:
         body, headers, url = fetch(item["url"])
         extracted = extract_page(body, url, headers)
-        assert classify(extracted.title, extracted.text)[0] is not DocType.ANNUAL_REPORT, url
+        got, _reason = classify_page(extracted.title, extracted.text, extracted.signed_by)
+        assert got is not DocType.ANNUAL_REPORT, url
 
 
 # -- packaging -------------------------------------------------------------------------------------

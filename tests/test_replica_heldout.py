@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
+from tests.replica.probe import fetch, report
 from tests.replica.server import Replica, start_replica
 
 
@@ -26,16 +26,6 @@ def heldout() -> Iterator[Replica]:
 @pytest.fixture(scope="module")
 def manifest(heldout: Replica) -> dict[str, Any]:
     return heldout.manifest()
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url) as response:
-        body: bytes = response.read()
-        return body
-
-
-def report(manifest: dict[str, Any], key: str) -> dict[str, Any]:
-    return next(r for r in manifest["reports"] if r["key"] == key)
 
 
 def test_a_group_of_its_own(heldout: Replica, manifest: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ import docx
 import lxml.html
 import pytest
 
+from tests.replica.probe import fetch, report
 from tests.replica.server import Replica, start_replica
 
 
@@ -26,16 +27,6 @@ def heldout2() -> Iterator[Replica]:
 @pytest.fixture(scope="module")
 def manifest(heldout2: Replica) -> dict[str, Any]:
     return heldout2.manifest()
-
-
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url) as response:
-        body: bytes = response.read()
-        return body
-
-
-def report(manifest: dict[str, Any], key: str) -> dict[str, Any]:
-    return next(r for r in manifest["reports"] if r["key"] == key)
 
 
 def squashed(text: str) -> str:

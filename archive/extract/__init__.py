@@ -7,4 +7,4 @@ derive them again (docs/reprocess.md). A change to the rules or their data
 (archive/extract/data/) that changes any output must raise it.
 """
 
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2  # 2: column-wise 索引号 tables; department documents (2026-12-07)

@@ -41,6 +41,8 @@ class DocType(StrEnum):
     ASSESSMENT = "assessment"
     ACCOUNTABILITY_REPORT = "accountability_report"
     NEWS = "news"
+    # titled for a government, signed only by its departments (archive/extract/authorship.py)
+    DEPARTMENT_DOCUMENT = "department_document"
     OTHER = "other"
 
 

@@ -8,6 +8,12 @@ they share is the structure read here: the block's runs of text, in order, are a
 then labels each followed by its value. A label is a known one (``data/boilerplate.toml``) in
 any spacing, or any short Han word ending in a colon. The largest block of that shape is cut
 from the tree, title and all, so the table becomes metadata once and never text.
+
+One layout breaks the run order: the column-wise table of the 信息公开 platforms, a row of
+labels over a row of their values (several such bands). It is read by its grid instead: rows
+of cells where a row of labels only is followed by a row of as many values, paired by column.
+A report's own data table can have that shape too (文号 / 发布日期 / 名称 over one row), so a
+grid is taken only as the page's first 索引号 table and only when every label in it is known.
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ def pop_metadata_tables(tree: html.HtmlElement) -> tuple[dict[str, str], list[st
     stack = [tree]
     while stack:
         element = stack.pop()
-        pairs = _table_pairs(element) if element.tag in TABLE_BLOCKS else None
+        pairs = _table_pairs(element, not metadata) if element.tag in TABLE_BLOCKS else None
         if pairs is not None and element.getparent() is not None:
             for label, value in pairs:
                 metadata.setdefault(label, value)
@@ -92,12 +98,13 @@ def label_key(text: str) -> str:
     return _SPACE.sub("", text).strip(_EDGE)
 
 
-def _table_pairs(element: html.HtmlElement) -> list[tuple[str, str]] | None:
-    """ELEMENT's pairs, if it is a metadata table and nothing else."""
+def _table_pairs(element: html.HtmlElement, first: bool = True) -> list[tuple[str, str]] | None:
+    """ELEMENT's pairs, if it is a metadata table and nothing else (a column-wise grid only
+    when it would be the FIRST table of the page)."""
     head = _first_texts(element, 2)
     if not head or not (_is_label(head[0]) or (len(head) == 2 and _is_label(head[1]))):
         return None  # cheap: a table's text starts with a label, or a title and a label
-    parsed = _parse(runs(element))
+    parsed = (_grid(element) if first else None) or _parse(runs(element))
     if parsed is None:
         return None
     titled, pairs = parsed
@@ -184,6 +191,70 @@ def _parse(runs: Iterable[_Run]) -> tuple[bool, list[tuple[str, str]]] | None:
     if pending is not None:
         pairs.append((pending, ""))
     return (titled, pairs) if pairs else None
+
+
+def _grid(element: html.HtmlElement) -> tuple[bool, list[tuple[str, str]]] | None:
+    """(whether a title row came first, the pairs) of a column-wise table, else None.
+
+    Rows are ELEMENT's children (a table's ``<tr>``s through ``<tbody>``), cells a row's
+    children. Each band is a row of known labels only, then a row of as many values (empty
+    cells are empty values): one record, never a list (a header over several rows).
+    """
+    pairs: list[tuple[str, str]] = []
+    titled = False
+    labels: list[str] | None = None  # the band waiting for its values
+    for row in _rows(element):
+        cells = _cells(row)
+        if cells is None:
+            return None
+        if labels is not None:
+            if len(cells) != len(labels) or any(_bare_label(c) for c in cells if c):
+                return None
+            pairs.extend(zip(labels, cells, strict=True))
+            labels = None
+        elif len(cells) > 1 and all(label_key(c) in rules().metadata_table.labels for c in cells):
+            labels = [label_key(c) for c in cells]
+        elif not pairs and not titled and len(cells) == 1 and _is_title(cells[0]):
+            titled = True
+        else:
+            return None
+    return (titled, pairs) if pairs and labels is None else None
+
+
+def _rows(element: html.HtmlElement) -> Iterator[html.HtmlElement]:
+    for child in element:
+        if child.tag in ("thead", "tbody", "tfoot"):
+            yield from _rows(child)
+        elif isinstance(child.tag, str) and child.tag != "caption":
+            yield child
+
+
+def _cells(row: html.HtmlElement) -> list[str] | None:
+    """The texts of ROW's cells (a row without children is one cell); None when text sits
+    between them or a cell is too long to be a value (a wrapper around the page is read no
+    further than that)."""
+    if not len(row):  # a bare line: a title row at most
+        text = (row.text or "").strip()
+        return [text] if len(text) <= MAX_VALUE else None
+    if not _blank(row.text):
+        return None
+    cells: list[str] = []
+    for cell in row:
+        if not _blank(cell.tail):
+            return None
+        if not isinstance(cell.tag, str):
+            continue  # a comment between two cells
+        text = ""
+        for piece in cell.itertext():
+            text += piece
+            if len(text) > MAX_VALUE + 20:
+                return None
+        cells.append(_SPACE.sub(" ", text).strip())
+    return cells
+
+
+def _blank(text: str | None) -> bool:
+    return not text or STRAY.fullmatch(text) is not None
 
 
 def _is_title(text: str) -> bool:

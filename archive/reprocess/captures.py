@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from archive import ingest
 from archive.errors import ExtractionError
 from archive.extract import EXTRACTOR_VERSION
-from archive.extract.classify import DocType, classify
+from archive.extract.authorship import classify_page
+from archive.extract.classify import DocType
 from archive.extract.page import Extracted
 from archive.reprocess.checkpoint import Tally
 from archive.reprocess.scope import CAPTURE_COLUMNS
@@ -86,7 +87,7 @@ def derive(ctx: Context, row: Any, *, page: bool) -> Extracted | None:
         ctx.tally.count("extraction_failed")
         return None
     if page:
-        doc_type, _ = classify(extracted.title, extracted.text)
+        doc_type, _ = classify_page(extracted.title, extracted.text, extracted.signed_by)
         stamp(ctx, row, doc_type)
         if row.body_sha256:
             ctx.classified[row.body_sha256] = doc_type

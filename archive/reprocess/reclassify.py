@@ -8,7 +8,8 @@ from typing import Any
 
 from archive import ingest
 from archive.errors import ExtractionError
-from archive.extract.classify import DocType, classify
+from archive.extract.authorship import classify_page
+from archive.extract.classify import DocType
 from archive.reprocess.captures import Context, response_of, stamp
 
 
@@ -28,7 +29,7 @@ def reclassify(ctx: Context, rows: Sequence[Any], source_slug: str | None) -> No
         except ExtractionError:
             ctx.tally.count("extraction_failed")
             continue
-        doc_type, _ = classify(extracted.title, extracted.text)
+        doc_type, _ = classify_page(extracted.title, extracted.text, extracted.signed_by)
         if doc_type is not DocType.ANNUAL_REPORT:
             stamp(ctx, row, doc_type)
             continue

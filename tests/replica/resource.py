@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,9 @@ class Resource:
 
 # A dynamic route: the resource for a request target (path and query), or None if not its own.
 Handler = Callable[[str], Resource | None]
+
+
+def target_of(url: str) -> str:
+    """The request target of a URL: path and query, never the fragment."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -27,8 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.replica import config, ground_truth
-from tests.replica.resource import Resource
-from tests.replica.site import SiteBuild, build_site, target_of
+from tests.replica.resource import Resource, target_of
+from tests.replica.site import SiteBuild, build_site
 
 HOST = "127.0.0.1"
 SHUTDOWN_POLL = 0.05  # seconds; eight servers stopping at the default 0.5 s take seconds
