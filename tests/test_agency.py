@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from archive.extract.agency import (
     agency_from_signature,
     agency_from_title,
+    closing_signature,
     find_signature,
     is_signature_block,
     normalize_agency,
@@ -143,9 +144,42 @@ def test_is_signature_block(lines: list[str], expected: bool) -> None:
     assert is_signature_block(lines) is expected
 
 
+SIGNED = ["县政府将持续深化法治政府建设。", "甘谷县人民政府", "2024年3月21日"]
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        [],
+        ["更正说明：原报告中调解成功率数据有误，现更正后重新发布。"],
+        ["附件：", "1.2023年度行政执法数据统计表", "2.重大行政决策事项目录"],
+        ["（此件公开发布）"],
+        ["备注：本报告数据截至2023年12月31日。", "（此件主动公开）"],
+    ],
+)
+def test_the_closing_signature_is_found_above_the_notes_under_it(notes: list[str]) -> None:
+    signature = closing_signature([*SIGNED, *notes])
+    assert signature is not None
+    assert (signature.signed_by, signature.date) == ("甘谷县人民政府", date(2024, 3, 21))
+    assert (signature.start, signature.end) == (1, 3)  # indices into the lines given
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ["县政府将持续推进法治政府建设各项任务落实落地，为高质量发展提供法治保障。"],  # prose
+        ["1.2023年度行政执法数据统计表"],  # a list item without a label above it
+        [f"注{i}：说明。" for i in range(7)],  # more notes than a document puts under a 落款
+    ],
+)
+def test_no_closing_signature_when_the_text_goes_on(tail: list[str]) -> None:
+    assert closing_signature([*SIGNED, *tail]) is None
+
+
 @given(st.text(), st.lists(st.text(), max_size=20))
 def test_nothing_raises_on_any_text(text: str, lines: list[str]) -> None:
     agency_from_title(text)
     normalize_agency(text)
     agency_from_signature(lines)
     is_signature_block(lines)
+    closing_signature(lines)

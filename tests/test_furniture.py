@@ -88,3 +88,39 @@ def test_a_date_line_that_restates_nothing_and_body_text_stay() -> None:
     header = "<p>（2021年12月30日市政府第5次常务会议审议通过）</p><p>2021年12月30日</p>"
     got = extract_page(page(header, META), URL)
     assert got.text.startswith("(2021年12月30日市政府第5次常务会议审议通过)\n2021年12月30日")
+
+
+def page_with_tail(tail: str, body: str = BODY) -> bytes:
+    return (
+        f'<html><head><meta charset="utf-8"><title>{TITLE}</title></head><body>'
+        f'<section class="m"><article class="a">{body}</article>{tail}</section>'
+        '<div class="bar"><img src="/qr.png"></div></body></html>'
+    ).encode()
+
+
+TAILS = {
+    "QR prompt": '<p class="tip">长按识别二维码，关注“巴彦淖尔司法”微信公众号</p>',
+    "QR image and two lines": (
+        '<div class="box"><img src="/ewm.jpg"><p>扫码关注</p>'
+        "<p>欢迎关注巴彦淖尔司法微信公众号</p></div>"
+    ),
+    "share bar": '<div class="bar2">分享到：<a href="#">微信</a><a href="#">微博</a></div>',
+}
+
+
+@pytest.mark.parametrize("tail", TAILS.values(), ids=list(TAILS))
+def test_prompts_under_the_body_go_and_the_signature_closes_it(tail: str) -> None:
+    got = extract_page(page_with_tail(tail), URL)
+    assert got.text.endswith("巴彦淖尔市司法局\n2022年2月10日")
+    assert (got.signed_by, got.document_date) == ("巴彦淖尔市司法局", dt.date(2022, 2, 10))
+    assert any(rule == "furniture:prompt" for _, rule in got.removed)
+
+
+def test_report_text_about_an_account_is_not_a_prompt() -> None:
+    line = "通过“巴彦淖尔司法”微信公众号推送普法信息320条,关注群众关切的热点问题。"
+    body = BODY.replace(
+        '<p style="text-align:right">巴彦淖尔市司法局', f"<p>{line}</p><p>巴彦淖尔市司法局"
+    )
+    got = extract_page(page_with_tail("", body), URL)
+    assert line in got.text
+    assert not any(rule == "furniture:prompt" for _, rule in got.removed)

@@ -236,7 +236,8 @@ XML_TAGS: dict[str, str] = {
 }
 
 # A report page as county and city portals publish them: a heading, paragraphs with a <br>,
-# a list, a data table, and a section laid out in a one-cell table.
+# a list, a data table, and a section laid out in a one-cell-a-row table (its heading alone in
+# its cell: a heading among prose is handed to trafilatura as a <p>, archive/extract/headings.py).
 REPORT_PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>某某市司法局2023年法治政府建设情况报告_某某市人民政府</title>
@@ -252,7 +253,7 @@ REPORT_PAGE = """<!DOCTYPE html>
 <table border="1"><tr><th>项目</th><th>2022年</th><th>2023年</th></tr>
 <tr><td>行政复议案件（件）</td><td>215</td><td>248</td></tr>
 <tr><td>行政诉讼案件（件）</td><td>97</td><td>83</td></tr></table>
-<table><tr><td><h2>二、存在的不足和原因</h2><p>一是基层法治力量仍较薄弱，部分乡镇（街道）法治审核人员配备不足。</p>
+<table><tr><td><h2>二、存在的不足和原因</h2></td></tr><tr><td><p>一是基层法治力量仍较薄弱，部分乡镇（街道）法治审核人员配备不足。</p>
 <blockquote>法治政府建设是全面依法治国的重点任务和主体工程。</blockquote></td></tr></table>
 <p>2024年，我们将持续深化法治政府建设，不断提升依法行政能力和水平，为经济社会高质量发展提供坚实法治保障。</p>
 </div></div>

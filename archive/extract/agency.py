@@ -41,6 +41,15 @@ _NOT_IN_A_NAME = re.compile(r"[。，；：！？,;:!?、\d]|报告")
 # A date closing a line (a body and its date on one line): 2024年2月20日, 2024-02-20.
 _TRAILING_DATE = re.compile(r"(?:19|20)\d{2}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?$")
 _GOVERNMENT = re.compile(r"(?:人民)?政府$")
+# The 落款 closes the text in its last lines: a body or two and the date.
+_CLOSING_LINES = 4
+# What a document may put under its 落款, by shape: a labelled note (更正说明：…, 附件：…,
+# 备注：…, 注：…), a parenthesised 附注 (（此件公开发布）) and the numbered items of a labelled
+# list (附件： / 1.… / 2.…). Page furniture after the 落款 is cut before this is asked.
+_NOTE_LABEL = re.compile(r"^[\u4e00-\u9fff]{1,6}\s*[:：]")
+_NOTE_ASIDE = re.compile(r"^[（(][^（）()]*[)）]$")
+_NOTE_ITEM = re.compile(r"^\d{1,2}\s*[.、．]")
+_MAX_NOTE_LINES = 6
 _PEOPLES_GOVERNMENT = "人民政府"
 
 
@@ -188,6 +197,36 @@ def agency_from_signature(lines: Sequence[str]) -> tuple[str | None, date | None
     """The signing body (the one nearest the date) and the signature's date."""
     signature = find_signature(lines)
     return (signature.body, signature.date) if signature else (None, None)
+
+
+def closing_signature(lines: Sequence[str], known: Collection[str] = ()) -> Signature | None:
+    """The 落款 closing a text: its last lines, or the last lines above the notes under it.
+
+    A corrected re-publication's 更正说明, an 附件 list or a 备注 under the 落款 do not stop it
+    from closing the document; the notes stay text. ``start``/``end`` index LINES.
+    """
+    last = len(lines)
+    for end in dict.fromkeys((last, last - trailing_notes(lines))):
+        for start in range(max(0, end - _CLOSING_LINES), end):
+            if is_signature_block(lines[start:end], known):
+                found = find_signature(lines[start:end], known)
+                if found is not None:
+                    return Signature(
+                        found.bodies, found.date, start + found.start, start + found.end
+                    )
+    return None
+
+
+def trailing_notes(lines: Sequence[str]) -> int:
+    """How many of the last LINES are notes (see ``_NOTE_LABEL``): 0 when the last is none."""
+    notes = 0
+    for seen, raw in enumerate(reversed(lines[-_MAX_NOTE_LINES:]), start=1):
+        line = raw.strip()
+        if _NOTE_LABEL.match(line) or _NOTE_ASIDE.match(line):
+            notes = seen  # the numbered items under a label count with it
+        elif not _NOTE_ITEM.match(line):
+            break
+    return notes
 
 
 def is_signature_block(lines: Sequence[str], known: Collection[str] = ()) -> bool:

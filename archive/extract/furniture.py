@@ -9,8 +9,12 @@ the page's own signals, not by a list of names, so it holds on sites never seen;
 recorded with the signal that matched (``furniture:site-name`` …). A 来源 naming another
 outlet (``来源：巴彦淖尔日报``) is provenance: it is kept as metadata.
 
-Only the head is looked at: everything before the first run of body text. A lone date at the
-end of a report is its 落款, never furniture.
+Only the head is looked at for restated signals: everything before the first run of body text.
+A lone date at the end of a report is its 落款, never furniture. Below the body, after its last
+paragraph, only the prompts a page adds to push its channels go (``drop_tail``): a QR code's
+扫码 / 长按识别二维码, a 关注…公众号 line, 分享到 — matched by the line rules of that kind in
+``data/boilerplate.toml`` (each with its example), as whole blocks, so a prompt that is the last
+line cannot hide the 落款 above it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ _DATE_TIME = re.compile(
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?[\s)）\]】]*"
 )
 _VIEW_COUNT = re.compile(r"\d+\s*次?")
+# Line rules (data/boilerplate.toml) naming a page's prompts to scan, follow or share it.
+PROMPT_RULES = frozenset(("qr-code", "follow-account", "follow-list", "share"))
 
 
 @dataclass(frozen=True)
@@ -118,6 +124,44 @@ def drop_header(tree: html.HtmlElement, page: Signals) -> Header:
                 continue
         stack.extend(reversed([c for c in element if isinstance(c.tag, str)]))
     return header
+
+
+def drop_tail(tree: html.HtmlElement) -> list[tuple[str, str]]:
+    """Cut the QR / follow / share prompts after the body's last paragraph, each recorded as
+    ``furniture:prompt``. Walks back from the end of the page and stops at the first paragraph
+    of text that is not one (the 落款 and notes under it are short and are walked over)."""
+    removed: list[tuple[str, str]] = []
+    body = tree.find("body")
+    stack = [body if body is not None else tree]
+    while stack:
+        element = stack.pop()
+        if _starts_body(element):
+            break
+        text = _short_text(element)
+        if text == "":
+            continue
+        if text is not None and element.getparent() is not None:
+            if _is_prompt(element):
+                removed.append((text, "furniture:prompt"))
+                element.drop_tree()
+                continue
+            if len(text) >= BODY_START:
+                break
+        stack.extend(c for c in element if isinstance(c.tag, str))
+    return removed
+
+
+def _is_prompt(element: html.HtmlElement) -> bool:
+    """Every run of ELEMENT's text is a scan / follow / share prompt."""
+    found = [run.text for run in runs(element)]
+    return bool(found) and all(
+        any(rule.matches(line) for rule in _prompt_rules()) for line in found
+    )
+
+
+@functools.cache
+def _prompt_rules() -> tuple[LineRule, ...]:
+    return tuple(rule for rule in rules().lines if rule.name in PROMPT_RULES)
 
 
 def _short_text(element: html.HtmlElement) -> str | None:

@@ -26,11 +26,12 @@ from w3lib.html import remove_tags, remove_tags_with_content
 
 from archive.errors import ExtractionError
 from archive.extract import dom
-from archive.extract.agency import Signature, agency_from_title, find_signature, is_signature_block
+from archive.extract.agency import Signature, agency_from_title, closing_signature
 from archive.extract.charset import decode_html
 from archive.extract.dates import date_from_url, parse_date, published_date_from_lines, report_year
 from archive.extract.documents import UNREADABLE, document_lines, kind_of
-from archive.extract.furniture import drop_header, signals
+from archive.extract.furniture import drop_header, drop_tail, signals
+from archive.extract.headings import keep_body_headings
 from archive.extract.metadata_table import pop_metadata_tables
 from archive.extract.region import Region, region_of
 from archive.extract.repair import repair_text
@@ -43,7 +44,6 @@ THIN_BODY = 200
 # 35 characters; 10,000 are a hostile or broken page, and the WARC keeps them anyway.
 TITLE_MAX = 200
 MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")  # a tag left in text: escaped markup on the page
-SIGNATURE_MAX_LINES = 4  # body, sometimes two bodies jointly, and the date
 PUBDATE_META = ("PubDate", "pubdate", "publishdate", "firstpublishedtime", "article:published_time")
 AGENCY_FIELDS = ("发布机构", "发文机关", "发布单位", "所属机构")
 AGENCY_META = ("ContentSource", "author", "Author")
@@ -126,13 +126,15 @@ def extract_page(
     cuts = dom.prune(tree)
     publishers = _publishers(table, meta, chosen_title)
     header = drop_header(tree, signals(meta, title_tag, chosen_title, url, publishers))
+    tail = drop_tail(tree)
+    keep_body_headings(tree)
     body_state = _Body(lines=_main_lines(tree))
     title_original = _repair_title(chosen_title, body_state.repairs)
     anchors = [*[line for line in body_state.lines[:8] if len(line) > 30][:1], chosen_title]
     links = dom.attachments(dom.content_scope(tree, anchors), url)
     body_state.removed.extend((text, "metadata-table") for text in table_text)
     body_state.removed.extend(cuts)
-    body_state.removed.extend(header.removed)
+    body_state.removed.extend(header.removed + tail)
     _clean(body_state, title_original, frozenset(link.name for link in links), publishers)
     info_lines = header.info_lines + body_state.info_lines + info_blocks
     published = _published_date(meta, table, info_lines, url)
@@ -314,18 +316,10 @@ def _trim_end(state: _Body, publishers: frozenset[str]) -> None:
     The 落款 stays in the text: it is the document's own statement of who issued it and when.
     """
     while state.lines:
-        state.signature = _closing_signature(state.lines, publishers)
+        state.signature = closing_signature(state.lines, publishers)
         if state.signature is not None or not is_fragment(state.lines[-1]):
             return
         state.removed.append((state.lines.pop(), "tail-fragment"))
-
-
-def _closing_signature(lines: list[str], publishers: frozenset[str]) -> Signature | None:
-    """The 落款 the last lines are, if they are one and nothing else."""
-    for start in range(max(0, len(lines) - SIGNATURE_MAX_LINES), len(lines)):
-        if is_signature_block(lines[start:], publishers):
-            return find_signature(lines[start:], publishers)
-    return None
 
 
 def _publishers(table: Mapping[str, str], meta: Mapping[str, str], title: str) -> frozenset[str]:
