@@ -7,4 +7,7 @@ derive them again (docs/reprocess.md). A change to the rules or their data
 (archive/extract/data/) that changes any output must raise it.
 """
 
-EXTRACTOR_VERSION = 2  # 2: column-wise 索引号 tables; department documents (2026-12-07)
+# 2: column-wise 索引号 tables; department documents (2026-12-07)
+# 3: body headings on any template; a 落款 above trailing notes; prompts after the body cut;
+#    a report over several pages or a frame read whole (2026-12-07)
+EXTRACTOR_VERSION = 3
