@@ -6,6 +6,7 @@ way a page reaches the archive: a registered source, an ad-hoc crawl, `fazhi ing
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from archive.extract.page import Extracted, extract_page
-from archive.storage.models import Report, ReportVersion, Sighting
+from archive.storage.models import Report, ReportVersion, SearchDoc, Sighting
 from archive.storage.publisher import speaks_for_a_body
 from archive.storage.source_info import SourceInfo
 from archive.storage.versions import Outcome
@@ -134,6 +135,27 @@ def test_a_correction_at_a_new_url_is_a_new_version(session: Session, mode: str)
     second = put(session, fixed, CORRECTED, 20, source(CORRECTED))
     assert (second.outcome, second.is_repost) == (Outcome.NEW_VERSION, False)
     assert versions(session) == [first.text, fixed.text]
+
+
+NEWS = "https://www.siming.gov.cn/xwzx/bmdt/202503/t20250305_990001.htm"
+
+
+@pytest.mark.parametrize("news_first", [False, True])
+def test_the_publishers_earliest_page_dates_the_version_in_either_order(
+    session: Session, news_first: bool
+) -> None:
+    """The same report again in the publisher's news column a year later is a sighting, and the
+    version keeps the date the publisher first published it, whichever page came first."""
+    original = extracted(_html(), OWN)
+    again = dataclasses.replace(original, url=NEWS, published_date=dt.date(2025, 3, 5))
+    pages = [(again, NEWS), (original, OWN)] if news_first else [(original, OWN), (again, NEWS)]
+    for day, (record, url) in enumerate(pages, 13):
+        put(session, record, url, day, SIMING)
+    assert versions(session) == [original.text]
+    version = session.scalars(select(ReportVersion)).one()
+    assert original.published_date is not None and version.published_date == original.published_date
+    timeliness = session.scalars(select(SearchDoc.timeliness)).one()
+    assert timeliness == "on_time"  # 2024-03-13, before 1 April: the news column's date is not it
 
 
 def test_fazhi_ingest_decides_as_the_crawl_does(tmp_path: Path) -> None:

@@ -167,6 +167,11 @@ def add_version(session: Session, version_id: int) -> None:
         _refresh_report(session, report_id)
 
 
+def dates_changed(session: Session, report_id: int) -> None:
+    """A version of the report changed its publication date: its timeliness may have moved."""
+    _set_timeliness(session, [report_id])
+
+
 def drop_version(session: Session, version_id: int) -> None:
     """Unindex a version about to be deleted or changed."""
     report_id = session.scalar(
@@ -219,6 +224,7 @@ __all__ = [
     "SEARCH_FTS_TABLE",
     "SEARCH_GRAMS_INDEX",
     "add_version",
+    "dates_changed",
     "drop_gram_index",
     "drop_version",
     "refresh_version",

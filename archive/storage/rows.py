@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -87,6 +87,24 @@ def sighting_seen_at(
     if fetch_id is not None:
         values["fetch_id"] = case((newer, fetch_id), else_=Sighting.fetch_id)
     return newer, values
+
+
+def earliest_published(session: Session, version_id: int, published: dt.date) -> bool:
+    """The version's publication date moves back to PUBLISHED when the publisher shows the
+    same text on an earlier-dated page (the report first published in its column, later again
+    in a news column): the version says when the publisher first published it, whichever page
+    the crawl met first. Whether it moved."""
+    moved = session.execute(
+        update(ReportVersion)
+        .where(ReportVersion.id == version_id)
+        .where(
+            or_(ReportVersion.published_date.is_(None), ReportVersion.published_date > published)
+        )
+        .values(published_date=published)
+        .returning(ReportVersion.id)
+        .execution_options(synchronize_session=False)
+    )
+    return moved.first() is not None
 
 
 def widen_seen(session: Session, version_id: int, first: dt.datetime, last: dt.datetime) -> None:

@@ -31,6 +31,7 @@ from archive.storage.models import (
 from archive.storage.publisher import speaks_for_a_body
 from archive.storage.rows import (
     dialect_insert,
+    earliest_published,
     lock_version,
     sighting_seen_at,
     source_id,
@@ -219,6 +220,9 @@ def _sight(session: Session, page: _Page, known: _Known, copied: str | None) -> 
         session, known.version_id, page, repost, copied
     )
     widen_seen(session, known.version_id, page.seen_at, page.seen_at)
+    published = page.extracted.published_date
+    if not stored_repost and published and earliest_published(session, known.version_id, published):
+        search_index.dates_changed(session, known.report_id)
     if not created:
         outcome = Outcome.UNCHANGED
     else:
