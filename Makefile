@@ -1,5 +1,5 @@
 # fazhi-archive — two commands on a fresh clone: `make crawl` and `make test`.
-# While changing code, `make test-fast` (under 2 minutes) runs every test not marked `slow`.
+# While changing code, `make test-fast` (under 2 minutes) runs every test not marked `slow` on SQLite.
 # Every step leaves a stamp under .venv/.stamps, so a second run reuses what is there.
 
 .DEFAULT_GOAL := help
@@ -42,8 +42,9 @@ test: setup $(STAMPS)/browser $(STAMPS)/compose $(STAMPS)/fonts lint ## Set ever
 	$(BIN)/pytest
 
 # The docker-compose check skips without docker-compose (CI's `make test` installs it).
-test-fast: setup $(STAMPS)/browser ## Every test not marked slow (< 2 min: no crawls, fleets, scheduled runs): while you work
-	$(BIN)/pytest -m "not slow"
+# The PostgreSQL variants of the same tests (half its time) run in `make test`, as CI does.
+test-fast: setup $(STAMPS)/browser ## Every test not marked slow, on SQLite (< 2 min: no crawls, fleets, scheduled runs, PostgreSQL twins): while you work
+	$(BIN)/pytest -m "not slow and not postgres"
 
 lint: setup ## ruff check, format check and mypy (its files: pyproject.toml)
 	$(BIN)/ruff check .
