@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import pytest
 
@@ -92,19 +92,28 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+Server = TypeVar("Server", bound=http.server.HTTPServer)
+
+
 @contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve ROOT on 127.0.0.1 on a free port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serving(server: Server) -> Iterator[Server]:
+    """SERVER answering from a thread of its own until the block ends."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield server
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def serve_directory(root: Path) -> Iterator[str]:
+    """Serve ROOT on 127.0.0.1 on a free port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +35,7 @@ from tests.crawl_process import (
     write_registry,
 )
 from tests.pages import PAGES
+from tests.services import serving
 
 REPORT = json.loads(
     (PAGES / "hanweb/quzhou_gov_2023_cn_numeral_year.expected.json").read_text(encoding="utf-8")
@@ -123,14 +123,8 @@ class _Portal(ThreadingHTTPServer):
 def react_portal() -> Iterator[_Portal]:
     server = _Portal(("127.0.0.1", 0), _Handler)
     server.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def _response(body: str, url: str = "http://portal.example/detail.html?id=1") -> HtmlResponse:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +30,7 @@ from archive.extract.spans import FRAME, PAGES, extract_span, joined
 from crawler.spans import body_frame, continuations, page_number
 from tests.crawl_process import crawl_command, crawl_env, run_crawl, write_registry
 from tests.pages import PAGES as PAGE_FIXTURES
+from tests.services import serving
 
 PAGED = json.loads(
     (PAGE_FIXTURES / "hanweb/shandong_sft_2022_word_paste.expected.json").read_text("utf-8")
@@ -144,14 +144,8 @@ class _Portal(ThreadingHTTPServer):
 def portal() -> Iterator[_Portal]:
     server = _Portal(("127.0.0.1", 0), _Handler)
     server.hits, server.edited = [], False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import html
@@ -107,22 +107,14 @@ def signals(
 def drop_header(tree: html.HtmlElement, page: Signals) -> Header:
     """Cut the header lines above the body that only restate the page's signals."""
     header = Header()
-    body = tree.find("body")
-    stack = [body if body is not None else tree]
-    while stack:
-        element = stack.pop()
-        if _starts_body(element):
-            break
-        text = _short_text(element)
-        if text == "":
-            continue
-        if text is not None and element.getparent() is not None:
-            found = _restated(element, page, header)
-            if found is not None:
-                header.removed.append((text, found))
-                element.drop_tree()
-                continue
-        stack.extend(reversed([c for c in element if isinstance(c.tag, str)]))
+
+    def restated(element: html.HtmlElement, text: str) -> str | None:
+        found = _restated(element, page, header)
+        if found is not None:
+            header.removed.append((text, found))
+        return found
+
+    _walk_to_body(tree, restated, from_end=False)
     return header
 
 
@@ -131,6 +123,29 @@ def drop_tail(tree: html.HtmlElement) -> list[tuple[str, str]]:
     ``furniture:prompt``. Walks back from the end of the page and stops at the first paragraph
     of text that is not one (the 落款 and notes under it are short and are walked over)."""
     removed: list[tuple[str, str]] = []
+
+    def prompt(element: html.HtmlElement, text: str) -> str | None:
+        if _is_prompt(element):
+            removed.append((text, "furniture:prompt"))
+            return "furniture:prompt"
+        return _STOP if len(text) >= BODY_START else None
+
+    _walk_to_body(tree, prompt, from_end=True)
+    return removed
+
+
+_STOP = "stop"
+
+
+def _walk_to_body(
+    tree: html.HtmlElement,
+    judge: Callable[[html.HtmlElement, str], str | None],
+    *,
+    from_end: bool,
+) -> None:
+    """Walk the page's elements from its start (FROM_END: its end) until the body's text
+    begins, asking JUDGE of each element with short text: a reason drops it, ``_STOP`` ends
+    the walk, None looks inside it."""
     body = tree.find("body")
     stack = [body if body is not None else tree]
     while stack:
@@ -141,14 +156,14 @@ def drop_tail(tree: html.HtmlElement) -> list[tuple[str, str]]:
         if text == "":
             continue
         if text is not None and element.getparent() is not None:
-            if _is_prompt(element):
-                removed.append((text, "furniture:prompt"))
+            verdict = judge(element, text)
+            if verdict == _STOP:
+                break
+            if verdict is not None:
                 element.drop_tree()
                 continue
-            if len(text) >= BODY_START:
-                break
-        stack.extend(c for c in element if isinstance(c.tag, str))
-    return removed
+        children = [c for c in element if isinstance(c.tag, str)]
+        stack.extend(children if from_end else reversed(children))
 
 
 def _is_prompt(element: html.HtmlElement) -> bool:
