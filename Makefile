@@ -38,7 +38,7 @@ serve: setup ## Serve the replica archive in the reading room; prints its URL (C
 	@test -f $(DEMO)/archive.sqlite3 || $(BIN)/python -m tests.replica.demo
 	@FAZHI_DATA_DIR=$(DEMO) $(BIN)/fazhi serve --db sqlite:///$(DEMO)/archive.sqlite3
 
-test: setup $(STAMPS)/browser $(STAMPS)/compose $(STAMPS)/fonts lint ## Set everything up, lint, run the whole suite (~8 min): before you push; CI runs it
+test: setup $(STAMPS)/browser $(STAMPS)/compose $(STAMPS)/fonts lint ## Set everything up, lint, run the whole suite on both backends (~20 min): before you push; CI runs it
 	$(BIN)/pytest
 
 # The docker-compose check skips without docker-compose (CI's `make test` installs it).
