@@ -103,6 +103,7 @@ class _Known:
     identity: str
     agency: str | None  # normalised
     year: int | None
+    published: dt.date | None  # the version's publication date
 
     @property
     def repost_only(self) -> bool:
@@ -186,13 +187,19 @@ def _known(session: Session, where: Any) -> list[_Known]:
             Report.identity_key,
             Report.agency,
             Report.report_year,
+            ReportVersion.published_date,
         )
         .join(Report, Report.id == ReportVersion.report_id)
         .where(where)
     )
     return [
         _Known(
-            row.id, row.report_id, row.identity_key, dedup.agency_key(row.agency), row.report_year
+            row.id,
+            row.report_id,
+            row.identity_key,
+            dedup.agency_key(row.agency),
+            row.report_year,
+            row.published_date,
         )
         for row in rows
     ]
@@ -221,7 +228,12 @@ def _sight(session: Session, page: _Page, known: _Known, copied: str | None) -> 
     )
     widen_seen(session, known.version_id, page.seen_at, page.seen_at)
     published = page.extracted.published_date
-    if not stored_repost and published and earliest_published(session, known.version_id, published):
+    if (  # the publisher's earlier page; the UPDATE checks again against a concurrent writer
+        not stored_repost
+        and published
+        and (known.published is None or published < known.published)
+        and earliest_published(session, known.version_id, published)
+    ):
         search_index.dates_changed(session, known.report_id)
     if not created:
         outcome = Outcome.UNCHANGED
